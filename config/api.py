@@ -1,0 +1,120 @@
+"""API plumbing shared by every app: pagination and one error body for every failure.
+
+Every 4xx answer has the shape::
+
+    {"error": {"status": 404, "code": "not_found", "message": "…", "fields": {…}}}
+
+``fields`` maps a field name to its messages and appears on validation errors.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {
+                    "page_size": [
+                        _("每页条数必须是 1 到 %(max)d 的整数。") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return min(int(raw), self.max_page_size)
+
+
+def _django_validation_to_api(error: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(error.message_dict)
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = _django_validation_to_api(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    body: dict = {"status": response.status_code, "fields": {}}
+    if isinstance(exc, exceptions.ValidationError):
+        body["code"] = "invalid"
+        body["message"] = _("请求数据有误，请检查各字段。")
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body["fields"] = {key: _messages(value) for key, value in detail.items()}
+    else:
+        detail = getattr(exc, "detail", None)
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        body["code"] = codes if isinstance(codes, str) else _default_code(response.status_code)
+        body["message"] = str(detail) if detail else ""
+    response.data = {"error": body}
+    return response
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    if isinstance(value, dict):
+        return [f"{key}: {item}" for key, items in value.items() for item in _messages(items)]
+    return [str(value)]
+
+
+def _default_code(status_code: int) -> str:
+    return {
+        status.HTTP_400_BAD_REQUEST: "invalid",
+        status.HTTP_401_UNAUTHORIZED: "not_authenticated",
+        status.HTTP_403_FORBIDDEN: "permission_denied",
+        status.HTTP_404_NOT_FOUND: "not_found",
+        status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    }.get(status_code, "error")
+
+
+def error_body(status_code: int, code: str, message: str) -> dict:
+    return {"error": {"status": status_code, "code": code, "message": message, "fields": {}}}
+
+
+def error_response(status_code: int, code: str, message: str) -> Response:
+    """An error answer in the common shape, for views that decide the error themselves."""
+    return Response(error_body(status_code, code, message), status=status_code)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """404 for the whole site: the common JSON body under /api/, the Chinese page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(error_body(404, "not_found", _("未找到。")), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 for the whole site: the common JSON body under /api/, a plain page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(
+            error_body(500, "server_error", _("服务器内部错误，已记录。")), status=500
+        )
+    return defaults.server_error(request)

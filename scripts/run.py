@@ -1,0 +1,105 @@
+"""`make run`: migrate, load the demo tenant once, start the web server and a Celery worker.
+
+Without DATABASE_URL the settings start an embedded PostgreSQL under .data/;
+without REDIS_URL the worker uses kombu's filesystem transport. Ctrl-C stops
+the web server and the worker (the embedded database keeps running; `make
+stop-db` stops it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CELERY = str(Path(PYTHON).with_name("celery"))
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def wait_for(url: str, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own localhost URL
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    port = os.environ.get("PORT", "8000")
+    if not os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL 未设置：使用内置 PostgreSQL（数据在 .data/postgres）")
+        # Start it once here so that the child processes below only attach to it.
+        sys.path.insert(0, str(ROOT))
+        from config import embedded_db
+
+        os.environ["DATABASE_URL"] = embedded_db.database_url()
+    if not os.environ.get("REDIS_URL"):
+        print("REDIS_URL 未设置：Celery 使用文件系统队列（.data/celery-queue）")
+    manage("migrate", "--noinput")
+    manage("seed_demo")
+
+    children = [
+        subprocess.Popen(
+            [
+                CELERY,
+                "-A",
+                "config",
+                "worker",
+                "-B",  # beat inside this worker: one process fewer on a developer's machine
+                "--schedule",
+                str(ROOT / ".data" / "celerybeat-schedule"),
+                "-Q",
+                "default,reports",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+        ),
+        subprocess.Popen(
+            [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT
+        ),
+    ]
+    url = f"http://127.0.0.1:{port}/"
+    if wait_for(url + "healthz/"):
+        password = os.environ.get("DEMO_PASSWORD", "shegong-demo-2026")
+        print(f"\n平台已启动：{url}")
+        print(f"  健康检查 {url}healthz/  ·  API 文档 {url}api/docs/")
+        print(f"演示账号（密码：{password}）：")
+        print(
+            "  demo_city · demo_viewer · demo_county · demo_county2 · demo_contractor · demo_evaluator"
+        )
+        print("按 Ctrl-C 停止。\n", flush=True)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

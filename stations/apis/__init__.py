@@ -1,0 +1,25 @@
+"""REST API of the stations app, split by sub-domain."""
+
+from stations.apis.coverage import CoverageApi, CoverageTimelineApi
+from stations.apis.divisions import DivisionDetailApi, DivisionListApi, MeApi, TokenObtainApi
+from stations.apis.facilities import (
+    FacilityCloseApi,
+    FacilityDetailApi,
+    FacilityListApi,
+    FacilityOpenApi,
+    FacilityRatingApi,
+)
+
+__all__ = [
+    "CoverageApi",
+    "CoverageTimelineApi",
+    "DivisionDetailApi",
+    "DivisionListApi",
+    "FacilityCloseApi",
+    "FacilityDetailApi",
+    "FacilityListApi",
+    "FacilityOpenApi",
+    "FacilityRatingApi",
+    "MeApi",
+    "TokenObtainApi",
+]

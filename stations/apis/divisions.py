@@ -1,0 +1,149 @@
+"""REST API of the stations app: tokens, the acting user, divisions."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from stations.divisions import Level
+from stations.filters import DivisionCodeFilter
+from stations.models import NETWORK_ROLES, Division, Membership
+from stations.scoping import ScopedAPIView
+from stations.selectors import division_get, divisions_with_counting, township_totals
+
+
+class TokenObtainApi(APIView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        # Wrong credentials answer 401 like every other authentication failure.
+        return "Token"
+
+    class TokenRequestSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+    class TokenSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        data = self.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, **data.validated_data)
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed(
+                _("用户名或密码错误。"), code="invalid_credentials"
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response(self.TokenSerializer({"token": token.key}).data)
+
+
+class MembershipSerializer(serializers.Serializer):
+    tenant = serializers.CharField(source="tenant.code")
+    tenant_name = serializers.CharField(source="tenant.name")
+    role = serializers.CharField()
+    role_display = serializers.CharField(source="get_role_display")
+    scope = serializers.SerializerMethodField()
+    scope_name = serializers.SerializerMethodField()
+
+    def get_scope(self, membership: Membership) -> str | None:
+        return membership.scope.short_code if membership.scope is not None else None
+
+    def get_scope_name(self, membership: Membership) -> str | None:
+        return membership.scope.name if membership.scope is not None else None
+
+
+class MeApi(ScopedAPIView):
+    """The authenticated user, their memberships and the tenant this request acts in."""
+
+    class MeSerializer(serializers.Serializer):
+        username = serializers.CharField(source="user.username")
+        is_operator = serializers.BooleanField(source="user.is_superuser")
+        memberships = MembershipSerializer(many=True)
+        active = MembershipSerializer()
+
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request):
+        payload = {
+            "user": request.user,
+            "memberships": self.memberships,
+            "active": self.membership,
+        }
+        return Response(self.MeSerializer(payload).data)
+
+
+class DivisionFilter(django_filters.FilterSet):
+    parent = DivisionCodeFilter(field_name="parent_id", label=_("上级区划代码"))
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+
+    class Meta:
+        model = Division
+        fields = ["parent", "level"]
+
+
+class DivisionOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    short_code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    township_kind = serializers.CharField()
+    # Declared fields leave the class namespace, so this does not shadow Field.parent.
+    parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
+    edition = serializers.CharField()
+    retired_on = serializers.DateField(allow_null=True)
+    counted = serializers.BooleanField(source="is_counted")
+    override_reason = serializers.CharField(allow_null=True)
+
+
+class DivisionListApi(ScopedAPIView):
+    """Official divisions in the acting membership's scope, filtered by parent and level."""
+
+    selector = staticmethod(divisions_with_counting)
+    model = Division
+    allowed_roles = NETWORK_ROLES
+    filterset_class = DivisionFilter
+
+    @extend_schema(responses={200: DivisionOutputSerializer(many=True)})
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by("code")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(DivisionOutputSerializer(page, many=True).data)
+
+
+class DivisionDetailApi(ScopedAPIView):
+    """One division by full or short code, with the township units below it."""
+
+    allowed_roles = NETWORK_ROLES
+
+    class DivisionDetailSerializer(DivisionOutputSerializer):
+        township_units = serializers.SerializerMethodField()
+
+        @extend_schema_field(
+            inline_serializer(
+                "TownshipUnitTotals",
+                {
+                    "total": serializers.IntegerField(),
+                    "counted": serializers.IntegerField(),
+                    "excluded": serializers.IntegerField(),
+                },
+            )
+        )
+        def get_township_units(self, division: Division) -> dict[str, int]:
+            return township_totals(self.context["membership"], division)
+
+    @extend_schema(responses={200: DivisionDetailSerializer})
+    def get(self, request, code: str):
+        division = division_get(self.membership, code)
+        context = {"membership": self.membership}
+        return Response(self.DivisionDetailSerializer(division, context=context).data)

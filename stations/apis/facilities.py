@@ -1,0 +1,210 @@
+"""Facilities API: list, create, retrieve, update, open, close, rate."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from stations.filters import FacilityFilter
+from stations.models import (
+    NETWORK_ROLES,
+    Facility,
+    FacilityLevel,
+    FacilityStatus,
+)
+from stations.scoping import ScopedAPIView
+from stations.selectors import facilities_visible
+from stations.services import facilities as facility_services
+
+
+class FacilityOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.CharField()
+    level_display = serializers.CharField(source="get_level_display")
+    division = serializers.CharField(source="division.short_code")
+    division_name = serializers.CharField(source="division.name")
+    county = serializers.CharField(source="county_code")
+    name = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    established_on = serializers.DateField(allow_null=True)
+    closed_on = serializers.DateField(allow_null=True)
+    closure_reason = serializers.CharField()
+    office_area_m2 = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    six_haves = serializers.SerializerMethodField()
+    six_haves_complete = serializers.BooleanField()
+    co_located_venues = serializers.CharField()
+    is_demonstration = serializers.BooleanField()
+    demonstration_year = serializers.IntegerField(allow_null=True)
+    current_stars = serializers.IntegerField(allow_null=True)
+    remarks = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+    def get_six_haves(self, facility: Facility) -> list[dict]:
+        return [
+            {
+                "item": row["stem"],
+                "label": str(row["label"]),
+                "met": row["met"],
+                "note": row["note"],
+            }
+            for row in facility.six_haves()
+        ]
+
+
+class FacilityDetailsSerializer(serializers.Serializer):
+    """The descriptive fields; every one optional (PATCH semantics on update)."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    office_area_m2 = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=8, decimal_places=1
+    )
+    has_site = serializers.BooleanField(required=False)
+    has_site_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    has_equipment = serializers.BooleanField(required=False)
+    has_equipment_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    has_staff = serializers.BooleanField(required=False)
+    has_staff_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    has_services = serializers.BooleanField(required=False)
+    has_services_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    has_workflow = serializers.BooleanField(required=False)
+    has_workflow_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    has_rules = serializers.BooleanField(required=False)
+    has_rules_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    co_located_venues = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    is_demonstration = serializers.BooleanField(required=False)
+    demonstration_year = serializers.IntegerField(required=False, allow_null=True)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+
+
+class FacilityCreateSerializer(FacilityDetailsSerializer):
+    level = serializers.ChoiceField(choices=FacilityLevel.choices)
+    division = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=[FacilityStatus.PLANNED, FacilityStatus.OPERATING],
+        default=FacilityStatus.PLANNED,
+    )
+    established_on = serializers.DateField(required=False, allow_null=True)
+
+
+class FacilityApiBase(ScopedAPIView):
+    selector = staticmethod(facilities_visible)
+    model = Facility
+    allowed_roles = NETWORK_ROLES
+
+    def respond(self, facility: Facility, status_code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=facility.pk)
+        return Response(FacilityOutputSerializer(fresh).data, status=status_code)
+
+
+class FacilityListApi(FacilityApiBase):
+    """Facilities in scope (filters: county, level, status, stars, demonstration,
+    six_haves_complete, q); POST creates one. Without a name the official
+    signboard name is proposed."""
+
+    filterset_class = FacilityFilter
+
+    @extend_schema(responses={200: FacilityOutputSerializer(many=True)})
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by("division_id", "level", "pk")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(FacilityOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=FacilityCreateSerializer, responses={201: FacilityOutputSerializer})
+    def post(self, request):
+        data = FacilityCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        facility = facility_services.facility_create(
+            actor=self.membership,
+            level=values.pop("level"),
+            division_code=values.pop("division"),
+            status=values.pop("status"),
+            established_on=values.pop("established_on", None),
+            **values,
+        )
+        return self.respond(facility, status.HTTP_201_CREATED)
+
+
+class FacilityDetailApi(FacilityApiBase):
+    """One facility in scope; PATCH (or PUT with the same fields) changes its details."""
+
+    @extend_schema(responses={200: FacilityOutputSerializer})
+    def get(self, request, pk: int):
+        return Response(FacilityOutputSerializer(self.get_object()).data)
+
+    @extend_schema(request=FacilityDetailsSerializer, responses={200: FacilityOutputSerializer})
+    def patch(self, request, pk: int):
+        facility = self.get_object()
+        data = FacilityDetailsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        facility_services.facility_update(
+            actor=self.membership, facility=facility, **data.validated_data
+        )
+        return self.respond(facility)
+
+    put = patch
+
+
+class FacilityCloseApi(FacilityApiBase):
+    """Stop an operating facility from a date (closed or suspended), with a reason."""
+
+    class CloseSerializer(serializers.Serializer):
+        on = serializers.DateField()
+        reason = serializers.CharField(max_length=300)
+        status = serializers.ChoiceField(
+            choices=[FacilityStatus.CLOSED, FacilityStatus.SUSPENDED],
+            default=FacilityStatus.CLOSED,
+        )
+
+    @extend_schema(request=CloseSerializer, responses={200: FacilityOutputSerializer})
+    def post(self, request, pk: int):
+        facility = self.get_object()
+        data = self.CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        facility_services.facility_close(
+            actor=self.membership, facility=facility, **data.validated_data
+        )
+        return self.respond(facility)
+
+
+class FacilityOpenApi(FacilityApiBase):
+    """Start operating a planned facility, or reopen a closed or suspended one."""
+
+    class OpenSerializer(serializers.Serializer):
+        on = serializers.DateField()
+        reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    @extend_schema(request=OpenSerializer, responses={200: FacilityOutputSerializer})
+    def post(self, request, pk: int):
+        facility = self.get_object()
+        data = self.OpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        facility_services.facility_open(
+            actor=self.membership, facility=facility, **data.validated_data
+        )
+        return self.respond(facility)
+
+
+class FacilityRatingApi(FacilityApiBase):
+    """Award a star rating (1–5) on a date."""
+
+    class RatingSerializer(serializers.Serializer):
+        stars = serializers.IntegerField(min_value=1, max_value=5)
+        rated_on = serializers.DateField()
+        note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    @extend_schema(request=RatingSerializer, responses={201: FacilityOutputSerializer})
+    def post(self, request, pk: int):
+        facility = self.get_object()
+        data = self.RatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        facility_services.facility_rate(
+            actor=self.membership, facility=facility, **data.validated_data
+        )
+        return self.respond(facility, status.HTTP_201_CREATED)

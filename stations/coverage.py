@@ -1,0 +1,211 @@
+"""The coverage engine (DESIGN.md §4).
+
+coverage(scope, date) = counted township units in scope with at least one
+operating township station on that date ÷ counted township units in scope on
+that date. Everything is computed in the database in a fixed number of
+queries whatever the size of the scope: four for a date, one for a timeline.
+Operating periods are never overwritten, so a past date gets its past answer.
+
+Which units count follows today's rules (kinds and the tenant's overrides);
+overrides are not dated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from stations.divisions import Level
+from stations.models import Division, FacilityLevel, FacilityOperatingPeriod, Membership
+from stations.selectors import divisions_visible, divisions_with_counting
+
+# The code column that groups townships by each kind of child of a scope.
+_GROUP_FIELD = {Level.COUNTY: "county_code", Level.TOWNSHIP: "township_code"}
+_PREFIX_FIELD = {
+    Level.CITY: "city_code",
+    Level.COUNTY: "county_code",
+    Level.TOWNSHIP: "township_code",
+}
+MAX_TIMELINE_MONTHS = 240
+
+
+@dataclass
+class ChildCoverage:
+    division: Division
+    covered: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.covered, self.total)
+
+
+@dataclass
+class Coverage:
+    division: Division
+    as_of: datetime.date
+    covered: int
+    total: int
+    facilities: dict[str, int]
+    children: list[ChildCoverage] = field(default_factory=list)
+    uncovered: list[dict] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.covered, self.total)
+
+
+@dataclass
+class TimelinePoint:
+    date: datetime.date
+    covered: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.covered, self.total)
+
+
+def rate(covered: int, total: int) -> float | None:
+    """covered ÷ total as a fraction rounded to 4 places; None when nothing counts."""
+    return round(covered / total, 4) if total else None
+
+
+def operating_on(as_of: datetime.date) -> Q:
+    """Periods that include ``as_of``."""
+    return Q(started_on__lte=as_of) & (Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
+
+
+def counted_units(membership: Membership, within: Division, as_of: datetime.date) -> QuerySet:
+    """Counted township units under ``within`` that existed on ``as_of``, with ``covered``."""
+    prefix_field = _PREFIX_FIELD.get(Level(within.level))
+    if prefix_field is None:
+        return Division.objects.none()
+    stations = FacilityOperatingPeriod.objects.filter(
+        operating_on(as_of),
+        tenant_id=membership.tenant_id,
+        division_id=OuterRef("pk"),
+        level=FacilityLevel.TOWNSHIP_STATION,
+    )
+    return (
+        divisions_with_counting(membership)
+        .filter(
+            Q(retired_on__isnull=True) | Q(retired_on__gt=as_of),
+            level=Level.TOWNSHIP,
+            **{prefix_field: getattr(within, prefix_field)},
+        )
+        .filter(is_counted=True)
+        .annotate(covered=Exists(stations))
+    )
+
+
+def coverage_at(membership: Membership, within: Division, as_of: datetime.date) -> Coverage:
+    """Coverage of a city, county or township in scope on a date, with its breakdown."""
+    units = counted_units(membership, within, as_of)
+    children = list(
+        divisions_visible(membership)
+        .filter(parent=within, level__in=[Level.COUNTY, Level.TOWNSHIP])
+        .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
+        .order_by("code")
+    )
+    child_rows: list[ChildCoverage] = []
+    if children:
+        group = _GROUP_FIELD[Level(children[0].level)]
+        counts = {
+            row[group]: row
+            for row in units.values(group).annotate(
+                total=Count("code"), covered_count=Count("code", filter=Q(covered=True))
+            )
+        }
+        for child in children:
+            row = counts.get(getattr(child, group), {})
+            child_rows.append(
+                ChildCoverage(child, covered=row.get("covered_count", 0), total=row.get("total", 0))
+            )
+        total = sum(child.total for child in child_rows)
+        covered = sum(child.covered for child in child_rows)
+    else:
+        totals = units.aggregate(
+            total=Count("code"), covered_count=Count("code", filter=Q(covered=True))
+        )
+        total, covered = totals["total"], totals["covered_count"]
+    uncovered = list(
+        units.filter(covered=False).order_by("code").values("code", "name", "parent__name")
+    )
+    return Coverage(
+        division=within,
+        as_of=as_of,
+        covered=covered,
+        total=total,
+        facilities=facilities_operating(membership, within, as_of),
+        children=child_rows,
+        uncovered=uncovered,
+    )
+
+
+def facilities_operating(
+    membership: Membership, within: Division, as_of: datetime.date
+) -> dict[str, int]:
+    """Facilities operating on ``as_of`` under ``within``, counted by level (one query)."""
+    periods = FacilityOperatingPeriod.objects.filter(
+        operating_on(as_of), tenant_id=membership.tenant_id
+    )
+    if within.level == Level.COUNTY:
+        periods = periods.filter(facility__county_code=within.county_code)
+    elif within.level == Level.TOWNSHIP:
+        periods = periods.filter(division__township_code=within.township_code)
+    counts = {level: 0 for level in FacilityLevel.values}
+    for row in periods.values("level").annotate(count=Count("facility", distinct=True)):
+        counts[row["level"]] = row["count"]
+    return counts
+
+
+def month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """Last days of the months from ``start`` to ``end``; the last point is ``end`` itself."""
+    points = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+        last = datetime.date(next_year, next_month, 1) - datetime.timedelta(days=1)
+        points.append(min(last, end))
+        year, month = next_year, next_month
+    return points
+
+
+def coverage_timeline(
+    membership: Membership, within: Division, start: datetime.date, end: datetime.date
+) -> list[TimelinePoint]:
+    """Coverage at the end of every month from ``start`` to ``end``, in one query."""
+    days = month_ends(start, end)
+    if not days:
+        return []
+    # Units that existed at some point of the span: the query decides per day.
+    units = counted_units(membership, within, start).values("code", "retired_on")
+    units_sql, units_params = units.query.sql_with_params()
+    sql = f"""
+        WITH days AS (SELECT unnest(%s::date[]) AS day),
+             units AS ({units_sql})
+        SELECT days.day,
+               count(units.code) FILTER (
+                   WHERE units.retired_on IS NULL OR units.retired_on > days.day) AS total,
+               count(units.code) FILTER (
+                   WHERE (units.retired_on IS NULL OR units.retired_on > days.day)
+                     AND EXISTS (
+                       SELECT 1 FROM stations_facilityoperatingperiod p
+                       WHERE p.tenant_id = %s AND p.division_id = units.code
+                         AND p.level = %s AND p.started_on <= days.day
+                         AND (p.ended_on IS NULL OR p.ended_on > days.day))) AS covered
+        FROM days LEFT JOIN units ON TRUE
+        GROUP BY days.day ORDER BY days.day
+    """  # noqa: S608 - units_sql is the ORM's own SQL, values go as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [days, *units_params, membership.tenant_id, FacilityLevel.TOWNSHIP_STATION]
+        )
+        return [
+            TimelinePoint(date=day, total=total, covered=covered)
+            for day, total, covered in cursor.fetchall()
+        ]

@@ -1,0 +1,107 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import Facility, FacilityLevel, FacilityStatus
+from stations.services.facilities import DETAIL_FIELDS
+
+
+class CoverageOverrideForm(forms.Form):
+    """Count or exclude one township unit; the rules live in the service."""
+
+    counted = forms.TypedChoiceField(
+        label=_("覆盖口径"),
+        choices=[("1", _("计入覆盖率")), ("0", _("不计入覆盖率"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TenantSwitchForm(forms.Form):
+    tenant = forms.CharField(max_length=4)
+
+
+class AsOfForm(forms.Form):
+    """The date a dashboard shows; today when absent."""
+
+    as_of = forms.DateField(
+        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_as_of(self):
+        value = self.cleaned_data.get("as_of")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("日期不能晚于今天。"))
+        return value or timezone.localdate()
+
+
+class FacilityDetailsForm(forms.ModelForm):
+    """The descriptive fields of a facility; the rules live in the services."""
+
+    class Meta:
+        model = Facility
+        fields = list(DETAIL_FIELDS)
+        widgets = {"remarks": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "name": _("留空则按官方格式自动生成：××县（市、区）××乡镇（街道）社会工作服务站")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+
+    def _post_clean(self):
+        # Model validation runs in the service, with the status and dates it needs.
+        pass
+
+
+class FacilityCreateForm(FacilityDetailsForm):
+    level = forms.ChoiceField(label=_("层级"), choices=FacilityLevel.choices)
+    division = forms.CharField(
+        label=_("所在区划代码"),
+        max_length=12,
+        help_text=_("可填短码，如乡镇 450202001、村 450202001001"),
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[
+            (FacilityStatus.OPERATING, FacilityStatus.OPERATING.label),
+            (FacilityStatus.PLANNED, FacilityStatus.PLANNED.label),
+        ],
+    )
+    established_on = forms.DateField(
+        label=_("建成运营日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    field_order = ["level", "division", "status", "established_on", *DETAIL_FIELDS]
+
+
+class FacilityCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("操作"),
+        choices=[(FacilityStatus.CLOSED, _("关闭")), (FacilityStatus.SUSPENDED, _("暂停运营"))],
+    )
+    on = forms.DateField(label=_("停止运营日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因"), max_length=300)
+
+
+class FacilityOpenForm(forms.Form):
+    on = forms.DateField(
+        label=_("开始（恢复）运营日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class FacilityRatingForm(forms.Form):
+    stars = forms.IntegerField(label=_("星级"), min_value=1, max_value=5)
+    rated_on = forms.DateField(label=_("评定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Show a service's ValidationError on the form's fields (or above the form)."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

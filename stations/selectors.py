@@ -1,0 +1,247 @@
+"""Scoped reads for divisions, tenants and memberships.
+
+Every function takes the acting membership and returns only what it may see:
+a county officer sees their county, every other role the whole tenant. A
+function named ``dangerously_…`` ignores scope and is for the platform
+operator's commands only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from stations.divisions import COUNTED_KINDS, InvalidDivisionCode, Level, normalize_code
+from stations.models import CoverageOverride, Division, Facility, Membership
+
+
+def divisions_visible(membership: Membership) -> QuerySet[Division]:
+    """Divisions inside the membership's scope, its scope root included.
+
+    Roles that do not see the station network (contractors, evaluators) see none.
+    """
+    if not membership.sees_network:
+        return Division.objects.none()
+    root = membership.scope_division
+    queryset = Division.objects.all()
+    if root.level == Level.COUNTY:
+        return queryset.filter(county_code=root.county_code)
+    return queryset.filter(city_code=root.city_code)
+
+
+def division_get(membership: Membership, code: object) -> Division:
+    """The division with this (full or short) code in scope; 404 when malformed, missing or foreign.
+
+    Annotated like ``divisions_with_counting``.
+    """
+    try:
+        full_code = normalize_code(code)
+    except InvalidDivisionCode as error:
+        raise Http404(str(error)) from error
+    try:
+        return divisions_with_counting(membership).select_related("parent").get(code=full_code)
+    except Division.DoesNotExist as error:
+        raise Http404("division not found") from error
+
+
+def division_path(membership: Membership, division: Division) -> list[Division]:
+    """Ancestors of ``division`` from the membership's scope root down to it, for breadcrumbs."""
+    codes = [
+        division.province_code,
+        division.city_code,
+        division.county_code,
+        division.township_code,
+    ]
+    ancestor_codes = {code.ljust(12, "0") for code in codes} - {division.code}
+    ancestors = divisions_visible(membership).filter(code__in=ancestor_codes).order_by("code")
+    return [*ancestors, division]
+
+
+def divisions_with_counting(membership: Membership) -> QuerySet[Division]:
+    """Divisions in scope annotated with whether station coverage counts them.
+
+    ``is_counted`` is the tenant's override where one exists, else the default
+    rule (街道, 镇 and 乡 count; 类似乡级单位 and non-township levels do not);
+    ``override_reason`` is the override's reason or None.
+    """
+    overrides = CoverageOverride.objects.filter(
+        tenant_id=membership.tenant_id, division_id=OuterRef("pk")
+    )
+    default_counted = Case(
+        When(level=Level.TOWNSHIP, township_kind__in=COUNTED_KINDS, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return divisions_visible(membership).annotate(
+        is_counted=Coalesce(Subquery(overrides.values("counted")[:1]), default_counted),
+        override_reason=Subquery(overrides.values("reason")[:1]),
+        has_override=Exists(overrides),
+    )
+
+
+def township_units(membership: Membership) -> QuerySet[Division]:
+    """Current (not retired) township units in scope, annotated as ``divisions_with_counting``."""
+    return divisions_with_counting(membership).filter(level=Level.TOWNSHIP, retired_on__isnull=True)
+
+
+def children_with_township_counts(membership: Membership, parent: Division) -> list[dict]:
+    """Children of ``parent`` in scope with their township units: total, counted and excluded.
+
+    Two queries whatever the number of children: the children, and one grouped
+    count over the township units below them.
+    """
+    children = list(
+        divisions_visible(membership)
+        .filter(parent=parent, retired_on__isnull=True)
+        .order_by("code")
+    )
+    if not children:
+        return []
+    child_level = children[0].level
+    group_field = {
+        Level.CITY: "city_code",
+        Level.COUNTY: "county_code",
+        Level.TOWNSHIP: "township_code",
+    }.get(Level(child_level))
+    counts: dict[str, dict] = {}
+    if group_field:
+        rows = (
+            township_units(membership)
+            .filter(**{f"{group_field}__in": [_prefix(child, group_field) for child in children]})
+            .values(group_field)
+            .annotate(total=Count("code"), counted=Count("code", filter=Q(is_counted=True)))
+        )
+        counts = {row[group_field]: row for row in rows}
+    result = []
+    for child in children:
+        row = counts.get(_prefix(child, group_field), {}) if group_field else {}
+        total = row.get("total", 0)
+        counted = row.get("counted", 0)
+        result.append(
+            {"division": child, "total": total, "counted": counted, "excluded": total - counted}
+        )
+    return result
+
+
+def _prefix(division: Division, field: str | None) -> str:
+    return getattr(division, field) if field else ""
+
+
+def township_totals(membership: Membership, within: Division) -> dict[str, int]:
+    """Township units below ``within`` in scope: total, counted, excluded (one query)."""
+    field = {
+        Level.CITY: "city_code",
+        Level.COUNTY: "county_code",
+        Level.TOWNSHIP: "township_code",
+    }.get(Level(within.level))
+    queryset = township_units(membership)
+    queryset = queryset.filter(**{field: getattr(within, field)}) if field else queryset.none()
+    totals = queryset.aggregate(
+        total=Count("code"), counted=Count("code", filter=Q(is_counted=True))
+    )
+    return {**totals, "excluded": totals["total"] - totals["counted"]}
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """Active memberships of a user in active tenants, tenant switcher order."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
+        .select_related("tenant", "tenant__division", "scope", "user")
+        .order_by("tenant__code")
+    )
+
+
+def coverage_override_history(membership: Membership, division: Division) -> QuerySet:
+    """Recorded changes of this tenant's override for ``division``, newest first."""
+    event_model = CoverageOverride.pgh_event_model  # type: ignore[attr-defined]  # pghistory
+    return (
+        event_model.objects.filter(tenant_id=membership.tenant_id, division_id=division.code)
+        .select_related("pgh_context")
+        .order_by("-pgh_created_at")
+    )
+
+
+def division_history(membership: Membership, division: Division) -> QuerySet:
+    """Recorded changes (renames, moves, retirements) of one division in scope, newest first."""
+    event_model = Division.pgh_event_model  # type: ignore[attr-defined]  # added by pghistory
+    in_scope = divisions_visible(membership).filter(code=division.code).values("code")
+    return (
+        event_model.objects.filter(pgh_obj_id__in=in_scope)
+        .select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_label")
+    )
+
+
+def facilities_visible(membership: Membership) -> QuerySet[Facility]:
+    """Facilities of the membership's tenant in its scope (a county officer: the county's)."""
+    if not membership.sees_network:
+        return Facility.objects.none()
+    queryset = Facility.objects.filter(tenant_id=membership.tenant_id).select_related(
+        "division", "division__parent"
+    )
+    if membership.scope is not None:
+        queryset = queryset.filter(county_code=membership.scope.county_code)
+    return queryset
+
+
+def facility_history(facility: Facility) -> list[dict]:
+    """Changes of a facility and of its periods, ratings and status log, newest first.
+
+    Each row: when, who (user or command), what was changed, and the changed
+    fields as (label, old, new).
+    """
+    from django.apps import apps
+    from pghistory.models import Events
+
+    events = (
+        Events.objects.references(facility)
+        .order_by("-pgh_created_at", "-pgh_id")
+        .values("pgh_created_at", "pgh_label", "pgh_model", "pgh_diff", "pgh_context", "pgh_data")[
+            :100
+        ]
+    )
+    skipped = {"id", "tenant", "updated_at", "created_at", "recorded_at", "six_haves_complete"}
+    rows = []
+    for event in events:
+        tracked = apps.get_model(event["pgh_model"]).pgh_tracked_model
+        labels = {field.attname: str(field.verbose_name) for field in tracked._meta.concrete_fields}
+        labels.update(
+            {field.name: str(field.verbose_name) for field in tracked._meta.concrete_fields}
+        )
+        context = event["pgh_context"] or {}
+        if event["pgh_diff"]:
+            changes = [
+                (labels.get(name, name), old, new)
+                for name, (old, new) in event["pgh_diff"].items()
+                if name not in skipped
+            ]
+        else:
+            changes = [
+                (labels.get(name, name), None, value)
+                for name, value in (event["pgh_data"] or {}).items()
+                if name not in skipped and value not in (None, "", False)
+            ]
+        rows.append(
+            {
+                "when": event["pgh_created_at"],
+                "who": context.get("username") or context.get("command") or "",
+                "what": str(tracked._meta.verbose_name),
+                "label": event["pgh_label"],
+                "changes": changes,
+            }
+        )
+    return rows

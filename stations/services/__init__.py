@@ -1,0 +1,23 @@
+"""Validated, audited writes of the stations app, split by sub-domain."""
+
+from stations.services.tenancy import (
+    acting,
+    coverage_override_clear,
+    coverage_override_set,
+    membership_scope,
+    membership_set,
+    prefecture_for_tenant,
+    tenant_create,
+    user_with_membership,
+)
+
+__all__ = [
+    "acting",
+    "coverage_override_clear",
+    "coverage_override_set",
+    "membership_scope",
+    "membership_set",
+    "prefecture_for_tenant",
+    "tenant_create",
+    "user_with_membership",
+]

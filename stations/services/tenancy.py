@@ -1,0 +1,203 @@
+"""Validated, audited writes for tenants, memberships and coverage overrides.
+
+Every service runs in one transaction and under a pghistory context naming
+who acted, so that the history rows written by the database triggers say who
+changed what.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pghistory
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from stations.divisions import InvalidDivisionCode, Level, normalize_code
+from stations.models import (
+    COUNTY_SCOPED_ROLES,
+    CoverageOverride,
+    Division,
+    Membership,
+    Role,
+    Tenant,
+)
+
+# City-level rows of the statistical tree that group counties but are not a network.
+NOT_A_PREFECTURE = {"省直辖县级行政区划", "自治区直辖县级行政区划", "县"}
+# Municipalities list their districts under a city row named 市辖区: the tenant takes
+# the municipality's name.
+MUNICIPALITY_DISTRICTS = "市辖区"
+
+
+@contextmanager
+def acting(user=None, **metadata):
+    """One transaction whose history rows record ``user`` and ``metadata``."""
+    if user is not None:
+        metadata["user"] = user.pk
+        metadata["username"] = user.get_username()
+    with transaction.atomic(), pghistory.context(**metadata):
+        yield
+
+
+def _division_by_code(code: object, *, field: str) -> Division:
+    try:
+        full_code = normalize_code(code)
+    except InvalidDivisionCode as error:
+        raise ValidationError({field: str(error)}) from error
+    division = Division.objects.filter(code=full_code).first()
+    if division is None:
+        raise ValidationError(
+            {field: _("区划代码“%(code)s”不存在，请先导入官方区划。") % {"code": code}}
+        )
+    return division
+
+
+def prefecture_for_tenant(code: object) -> tuple[Division, str]:
+    """The prefecture-level division a new tenant ``code`` names and the tenant's name.
+
+    Raises ValidationError on ``code`` for malformed, unknown, non-prefecture,
+    retired or already used codes.
+    """
+    division = _division_by_code(code, field="code")
+    if division.level != Level.CITY or division.name in NOT_A_PREFECTURE:
+        raise ValidationError(
+            {
+                "code": _("“%(name)s”（%(code)s）不是地级行政区，不能作为租户。")
+                % {"name": division.name, "code": division.short_code}
+            }
+        )
+    if division.retired_on is not None:
+        raise ValidationError(
+            {"code": _("该区划已于 %(date)s 撤销。") % {"date": division.retired_on}}
+        )
+    if Tenant.objects.filter(code=division.city_code).exists():
+        raise ValidationError({"code": _("租户 %(code)s 已存在。") % {"code": division.city_code}})
+    name = division.name
+    if name == MUNICIPALITY_DISTRICTS and division.parent is not None:
+        name = division.parent.name
+    return division, name
+
+
+def tenant_create(*, code: object, user=None) -> Tenant:
+    """Create the tenant of a prefecture-level division; its name comes from the divisions."""
+    with acting(user, action="tenant_create"):
+        division, name = prefecture_for_tenant(code)
+        tenant = Tenant(code=division.city_code, division=division, name=name)
+        tenant.full_clean()
+        tenant.save()
+    return tenant
+
+
+def membership_set(
+    *,
+    tenant: Tenant,
+    user,
+    role: str,
+    scope_code: object | None = None,
+    acting_user=None,
+) -> Membership:
+    """Give ``user`` a role in ``tenant`` (replacing the role it had there).
+
+    County officers need a scope: one county of the tenant. Other roles have none.
+    """
+    scope = membership_scope(tenant=tenant, role=role, scope_code=scope_code)
+    with acting(acting_user, action="membership_set"):
+        membership = Membership.objects.filter(tenant=tenant, user=user).first()
+        if membership is None:
+            membership = Membership(tenant=tenant, user=user)
+        membership.role = role
+        membership.scope = scope
+        membership.is_active = True
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
+def membership_scope(*, tenant: Tenant, role: str, scope_code: object | None) -> Division | None:
+    """The scope ``role`` gets in ``tenant`` from ``scope_code``; ValidationError says why not."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("未知角色“%(role)s”。") % {"role": role}})
+    scope = None
+    if role in COUNTY_SCOPED_ROLES:
+        if not scope_code:
+            raise ValidationError({"scope": _("该角色必须指定一个县（区）作为范围。")})
+        scope = _division_by_code(scope_code, field="scope")
+        if scope.level != Level.COUNTY or scope.city_code != tenant.code:
+            raise ValidationError(
+                {
+                    "scope": _("范围“%(name)s”不是%(tenant)s下的县级区划。")
+                    % {"name": scope.name, "tenant": tenant.name}
+                }
+            )
+    elif scope_code:
+        raise ValidationError({"scope": _("该角色的范围是整个租户，不能指定县（区）。")})
+    return scope
+
+
+def user_with_membership(
+    *, username: str, password: str | None, tenant: Tenant, role: str, scope_code: object | None
+) -> Membership:
+    """Create the user if missing (with ``password``) and set their membership, atomically."""
+    user_model = get_user_model()
+    with transaction.atomic():
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            if not password:
+                raise ValidationError({"password": _("新用户必须设置密码。")})
+            user = user_model(username=username)
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+        elif password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return membership_set(tenant=tenant, user=user, role=role, scope_code=scope_code)
+
+
+def _township_in_scope(actor: Membership, code: object) -> Division:
+    from stations.selectors import divisions_visible
+
+    division = _division_by_code(code, field="division")
+    if not divisions_visible(actor).filter(code=division.code).exists():
+        raise ValidationError({"division": _("该区划不在您的管辖范围内。")})
+    if division.level != Level.TOWNSHIP:
+        raise ValidationError({"division": _("只能调整乡级区划（乡镇、街道）的覆盖口径。")})
+    return division
+
+
+def coverage_override_set(
+    *, actor: Membership, division_code: object, counted: bool, reason: str
+) -> CoverageOverride:
+    """Count or exclude one township unit for the actor's tenant, with a reason on record."""
+    if not actor.can_manage_coverage:
+        raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
+    division = _township_in_scope(actor, division_code)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写调整理由。")})
+    if counted == division.counted_by_default:
+        raise ValidationError(
+            {"counted": _("与默认口径相同，无需调整；如需恢复默认，请删除调整。")}
+        )
+    with acting(actor.user, action="coverage_override_set", tenant=actor.tenant.code):
+        override = CoverageOverride.objects.filter(tenant=actor.tenant, division=division).first()
+        if override is None:
+            override = CoverageOverride(tenant=actor.tenant, division=division)
+        override.counted = counted
+        override.reason = reason
+        override.updated_by = actor.user
+        override.full_clean()
+        override.save()
+    return override
+
+
+def coverage_override_clear(*, actor: Membership, division_code: object) -> None:
+    """Return one township unit to the default rule."""
+    if not actor.can_manage_coverage:
+        raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
+    division = _township_in_scope(actor, division_code)
+    with acting(actor.user, action="coverage_override_clear", tenant=actor.tenant.code):
+        CoverageOverride.objects.filter(tenant=actor.tenant, division=division).delete()

@@ -1,0 +1,205 @@
+"""Facility pages: list with filters, detail with history, create, edit, status actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from stations import selectors
+from stations.divisions import Level
+from stations.filters import FacilityFilter
+from stations.forms import (
+    FacilityCloseForm,
+    FacilityCreateForm,
+    FacilityDetailsForm,
+    FacilityOpenForm,
+    FacilityRatingForm,
+    add_service_errors,
+)
+from stations.models import NETWORK_ROLES, Facility, FacilityStatus
+from stations.scoping import ScopedView
+from stations.services import facilities as facility_services
+
+PAGE_SIZE = 50
+
+
+def _counties(membership):
+    return selectors.divisions_visible(membership).filter(
+        level=Level.COUNTY, retired_on__isnull=True
+    )
+
+
+class FacilityListView(ScopedView):
+    """Facilities in scope, filtered by county, level, status, stars, demonstration, 六有, text."""
+
+    selector = staticmethod(selectors.facilities_visible)
+    allowed_roles = NETWORK_ROLES
+
+    def get(self, request):
+        filterset = FacilityFilter(request.GET or None, queryset=self.get_queryset())
+        queryset = filterset.qs if filterset.is_bound else self.get_queryset()
+        page = Paginator(
+            queryset.order_by("county_code", "division_id", "level", "pk"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "counties": list(_counties(self.membership)),
+            "can_create": self.membership.role in ("city_admin", "county_officer"),
+        }
+        return render(request, "stations/facility_list.html", context)
+
+
+class FacilityCreateView(ScopedView):
+    """A new facility; the form's errors come from the same service as the API's."""
+
+    allowed_roles = ("city_admin", "county_officer")
+
+    def get(self, request):
+        initial = {
+            "level": request.GET.get("level", "township_station"),
+            "division": request.GET.get("division", ""),
+        }
+        return self.render_form(request, FacilityCreateForm(initial=initial))
+
+    def post(self, request):
+        form = FacilityCreateForm(request.POST)
+        if form.is_valid():
+            values = {field: form.cleaned_data[field] for field in facility_services.DETAIL_FIELDS}
+            try:
+                facility = facility_services.facility_create(
+                    actor=self.membership,
+                    level=form.cleaned_data["level"],
+                    division_code=form.cleaned_data["division"],
+                    status=form.cleaned_data["status"],
+                    established_on=form.cleaned_data["established_on"],
+                    **values,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("已创建：%(name)s") % {"name": facility.name})
+                return redirect("facility-detail", pk=facility.pk)
+        return self.render_form(request, form, status=400)
+
+    def render_form(self, request, form, status=200):
+        divisions = (
+            selectors.divisions_visible(self.membership)
+            .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP], retired_on__isnull=True)
+            .order_by("code")
+        )
+        context = {"form": form, "divisions": divisions, "creating": True}
+        return render(request, "stations/facility_form.html", context, status=status)
+
+
+class FacilityDetailView(ScopedView):
+    """One facility: its details, 六有, operating periods, status log, ratings and history."""
+
+    selector = staticmethod(selectors.facilities_visible)
+    allowed_roles = NETWORK_ROLES
+
+    def get(self, request, pk: int):
+        return self.render_page(request, self.get_object())
+
+    def render_page(self, request, facility: Facility, forms: dict | None = None, status=200):
+        can_edit = facility_services.can_edit(
+            self.membership, county_code=facility.county_code, level=facility.level
+        )
+        forms = forms or {}
+        context = {
+            "facility": facility,
+            "can_edit": can_edit,
+            "periods": facility.periods.order_by("-started_on"),
+            "status_changes": facility.status_changes.select_related("recorded_by").order_by(
+                "-effective_on", "-recorded_at"
+            ),
+            "ratings": facility.ratings.order_by("-rated_on"),
+            "history": selectors.facility_history(facility),
+            "close_form": forms.get("close") or FacilityCloseForm(),
+            "open_form": forms.get("open") or FacilityOpenForm(),
+            "rating_form": forms.get("rate") or FacilityRatingForm(),
+            "is_operating": facility.status == FacilityStatus.OPERATING,
+        }
+        return render(request, "stations/facility_detail.html", context, status=status)
+
+
+class FacilityStatusView(FacilityDetailView):
+    """POST actions on a facility: close (or suspend), open (or reopen), rate."""
+
+    def get(self, request, pk: int):
+        facility = self.get_object()  # 404 outside the scope, like every other page
+        return redirect("facility-detail", pk=facility.pk)
+
+    def post(self, request, pk: int):
+        facility = self.get_object()
+        action = request.POST.get("action")
+        form_classes = {
+            "close": FacilityCloseForm,
+            "open": FacilityOpenForm,
+            "rate": FacilityRatingForm,
+        }
+        if action not in form_classes:
+            return redirect("facility-detail", pk=pk)
+        form = form_classes[action](request.POST)
+        if form.is_valid():
+            service = {
+                "close": facility_services.facility_close,
+                "open": facility_services.facility_open,
+                "rate": facility_services.facility_rate,
+            }[action]
+            try:
+                service(actor=self.membership, facility=facility, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("facility-detail", pk=pk)
+        return self.render_page(request, facility, forms={action: form}, status=400)
+
+
+class FacilityEditView(ScopedView):
+    """Change a facility's details."""
+
+    selector = staticmethod(selectors.facilities_visible)
+    allowed_roles = NETWORK_ROLES
+
+    def dispatch_edit(self, facility: Facility) -> None:
+        if not facility_services.can_edit(
+            self.membership, county_code=facility.county_code, level=facility.level
+        ):
+            raise PermissionDenied(_("您的角色不能修改该站点。"))
+
+    def get(self, request, pk: int):
+        facility = self.get_object()
+        self.dispatch_edit(facility)
+        return render(
+            request,
+            "stations/facility_form.html",
+            {"form": FacilityDetailsForm(instance=facility), "facility": facility},
+        )
+
+    def post(self, request, pk: int):
+        facility = self.get_object()
+        self.dispatch_edit(facility)
+        form = FacilityDetailsForm(request.POST, instance=Facility.objects.get(pk=facility.pk))
+        if form.is_valid():
+            values = {field: form.cleaned_data[field] for field in facility_services.DETAIL_FIELDS}
+            try:
+                facility_services.facility_update(
+                    actor=self.membership, facility=facility, **values
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("facility-detail", pk=pk)
+        context = {"form": form, "facility": facility}
+        return render(request, "stations/facility_form.html", context, status=400)

@@ -1,0 +1,77 @@
+"""Fixtures shared by the whole suite.
+
+The world most tests need: official divisions of 柳州市 (4502) and 桂林市
+(4503), a tenant for each, and members of every role, including two county
+officers of different counties and an admin of the other tenant.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from stations.models import Membership, Role
+from tests.factories import PASSWORD, load_divisions, member
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses
+# database calls from a thread with a running loop unless told otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("REQUIRE_SERVICES") != "1":
+        return
+    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+    if missing:
+        pytest.exit(f"REQUIRE_SERVICES=1 but {', '.join(missing)} unset", returncode=3)
+    import redis
+
+    try:
+        redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.exit(f"REQUIRE_SERVICES=1 but Redis does not answer: {error}", returncode=3)
+
+
+@dataclass
+class World:
+    city_admin: Membership
+    city_viewer: Membership
+    county_officer: Membership  # 城中区 450202
+    other_county_officer: Membership  # 柳江区 450206
+    contractor: Membership
+    evaluator: Membership
+    other_tenant_admin: Membership  # 桂林市 4503
+
+    def client_for(self, membership: Membership) -> Client:
+        client = Client()
+        assert client.login(username=membership.user.username, password=PASSWORD)
+        return client
+
+    @property
+    def everyone(self) -> list[Membership]:
+        return [
+            self.city_admin,
+            self.city_viewer,
+            self.county_officer,
+            self.other_county_officer,
+            self.contractor,
+            self.evaluator,
+            self.other_tenant_admin,
+        ]
+
+
+@pytest.fixture
+def world(django_db_blocker) -> World:
+    load_divisions("4502", "4503")
+    return World(
+        city_admin=member("lz_admin", "4502", Role.CITY_ADMIN),
+        city_viewer=member("lz_viewer", "4502", Role.CITY_VIEWER),
+        county_officer=member("lz_chengzhong", "4502", Role.COUNTY_OFFICER, "450202"),
+        other_county_officer=member("lz_liujiang", "4502", Role.COUNTY_OFFICER, "450206"),
+        contractor=member("lz_contractor", "4502", Role.CONTRACTOR),
+        evaluator=member("lz_evaluator", "4502", Role.EVALUATOR),
+        other_tenant_admin=member("gl_admin", "4503", Role.CITY_ADMIN),
+    )

@@ -1,0 +1,89 @@
+"""Station journeys in a real headless Chromium: keeping a county's network up to date."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from stations.models import Facility
+from tests.e2e.conftest import log_in, screenshot
+from tests.factories import PASSWORD, load_divisions, member, station
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def liuzhou():
+    load_divisions("4502", "4503")
+    return {
+        "city": member("demo_city", "4502", "city_admin"),
+        "county": member("demo_county", "4502", "county_officer", "450202"),
+        "county2": member("demo_county2", "4502", "county_officer", "450206"),
+    }
+
+
+def test_county_officer_creates_edits_and_closes_a_station(page, liuzhou):
+    log_in(page, "demo_county", PASSWORD)
+    page.get_by_role("link", name="站点设施").click()
+    page.get_by_test_id("facility-new").click()
+
+    form = page.get_by_test_id("facility-form")
+    form.get_by_label("所在区划代码").fill("450206001")  # another county: refused
+    form.get_by_label("建成运营日期").fill("2021-04-01")
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("error-division")).to_contain_text("不在您的管辖范围内")
+    screenshot(page, "facility-form-error")
+
+    form = page.get_by_test_id("facility-form")
+    form.get_by_label("所在区划代码").fill("450202001")
+    form.get_by_label("建成运营日期").fill("2021-04-01")
+    form.get_by_label("办公面积（平方米）").fill("96")
+    form.get_by_label("有场地").check()
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("城中区城中街道社会工作服务站")
+    expect(page.get_by_test_id("facility-status")).to_have_text("运营中")
+
+    page.get_by_test_id("facility-edit").click()
+    page.get_by_test_id("facility-form").get_by_label("联系电话").fill("0772-2800000")
+    page.get_by_test_id("facility-form").get_by_role("button", name="保存").click()
+    expect(page.locator("body")).to_contain_text("0772-2800000")
+
+    close = page.get_by_test_id("close-form")
+    close.get_by_label("操作").select_option("suspended")
+    close.get_by_label("停止运营日期").fill("2021-01-01")
+    close.get_by_label("原因").fill("场地装修")
+    close.get_by_role("button", name="关闭或暂停").click()
+    expect(page.get_by_test_id("close-form")).to_contain_text("须晚于开始运营日期")
+
+    close = page.get_by_test_id("close-form")
+    close.get_by_label("操作").select_option("suspended")
+    close.get_by_label("停止运营日期").fill("2022-05-01")
+    close.get_by_label("原因").fill("场地装修")
+    close.get_by_role("button", name="关闭或暂停").click()
+    expect(page.get_by_test_id("facility-status")).to_have_text("暂停运营")
+    expect(page.get_by_test_id("history")).to_contain_text("demo_county")
+    screenshot(page, "facility-detail")
+    assert Facility.objects.get().status == "suspended"
+
+
+def test_dashboard_draws_the_charts_and_a_past_date(page, liuzhou):
+    station(liuzhou["county"], "450202001", date(2020, 6, 1))
+    station(liuzhou["county"], "450202002", date(2021, 6, 1))
+    log_in(page, "demo_city", PASSWORD)
+    expect(page.get_by_test_id("coverage-count")).to_contain_text("已覆盖 2 / 计入 118")
+    expect(page.locator("#children-chart")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#timeline-chart")).to_have_attribute("data-ready", "true")
+    screenshot(page, "city-dashboard")
+    page.get_by_label("统计日期").fill("2020-12-31")
+    page.get_by_role("button", name="查看").click()
+    expect(page.get_by_test_id("coverage-count")).to_contain_text("已覆盖 1 / 计入 118")
+
+
+def test_another_county_officer_cannot_open_the_station(page, liuzhou):
+    facility = station(liuzhou["county"], "450202001", date(2020, 6, 1))
+    log_in(page, "demo_county2", PASSWORD)
+    response = page.goto(f"/facilities/{facility.pk}/")
+    assert response.status == 404
+    assert facility.name not in page.content()
+    page.goto("/facilities/")
+    expect(page.get_by_test_id("facility-table")).not_to_contain_text("城中街道")

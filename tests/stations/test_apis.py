@@ -1,0 +1,208 @@
+"""REST API of the stations app: tokens, /me/, divisions, error bodies, scoping."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, member
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(membership) -> APIClient:
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": membership.user.username, "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()["error"]
+    assert body["status"] == status
+    assert body["code"] == code
+    assert isinstance(body["message"], str)
+    assert isinstance(body["fields"], dict)
+    return body
+
+
+class TestTokens:
+    def test_token_is_stable_for_a_user(self, world):
+        a = APIClient().post(
+            "/api/v1/auth/token/", {"username": "lz_admin", "password": PASSWORD}, format="json"
+        )
+        b = APIClient().post(
+            "/api/v1/auth/token/", {"username": "lz_admin", "password": PASSWORD}, format="json"
+        )
+        assert a.json()["token"] == b.json()["token"]
+
+    def test_wrong_credentials(self, world):
+        response = APIClient().post(
+            "/api/v1/auth/token/", {"username": "lz_admin", "password": "x"}, format="json"
+        )
+        body = assert_error(response, 401, "invalid_credentials")
+        assert body["message"] == "用户名或密码错误。"
+
+    def test_missing_fields_give_field_errors(self, world):
+        response = APIClient().post("/api/v1/auth/token/", {"username": "lz_admin"}, format="json")
+        body = assert_error(response, 400, "invalid")
+        assert "password" in body["fields"]
+
+    def test_no_credentials_is_401_and_a_bad_token_too(self, world):
+        assert_error(APIClient().get("/api/v1/me/"), 401, "not_authenticated")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION="Token nonsense")
+        assert_error(client.get("/api/v1/me/"), 401, "authentication_failed")
+
+
+class TestMe:
+    def test_me_lists_memberships_and_the_active_one(self, world):
+        body = api_for(world.county_officer).get("/api/v1/me/").json()
+        assert body["username"] == "lz_chengzhong"
+        assert body["active"] == {
+            "tenant": "4502",
+            "tenant_name": "柳州市",
+            "role": "county_officer",
+            "role_display": "县（区）民政干部",
+            "scope": "450202",
+            "scope_name": "城中区",
+        }
+
+    def test_x_tenant_and_query_parameter_select_among_memberships(self, world):
+        both = member("both", "4502", "city_viewer")
+        member("both", "4503", "city_admin")
+        client = api_for(both)
+        assert client.get("/api/v1/me/").json()["active"]["tenant"] == "4502"
+        assert client.get("/api/v1/me/", HTTP_X_TENANT="4503").json()["active"]["tenant"] == "4503"
+        assert client.get("/api/v1/me/?tenant=4503").json()["active"]["role"] == "city_admin"
+        assert len(client.get("/api/v1/me/").json()["memberships"]) == 2
+
+    @pytest.mark.parametrize("asked", ["450299", "4502-x", "45", "４５０２", "4502 4503"])
+    def test_malformed_tenant_codes_are_404(self, world, asked):
+        client = api_for(world.city_admin)
+        assert_error(client.get("/api/v1/me/", HTTP_X_TENANT=asked), 404, "tenant_not_found")
+
+    def test_a_tenant_without_membership_is_404(self, world):
+        client = api_for(world.city_admin)
+        assert_error(client.get("/api/v1/me/", HTTP_X_TENANT="4503"), 404, "tenant_not_found")
+        assert_error(client.get("/api/v1/divisions/?tenant=4503"), 404, "tenant_not_found")
+
+    def test_no_membership_is_403(self, world):
+        from tests.factories import UserFactory
+
+        UserFactory(username="lonely")
+        client = APIClient()
+        token = client.post(
+            "/api/v1/auth/token/", {"username": "lonely", "password": PASSWORD}, format="json"
+        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+        assert_error(client.get("/api/v1/me/"), 403, "no_membership")
+
+
+class TestDivisions:
+    def test_children_of_the_city_are_its_counties(self, world):
+        body = api_for(world.city_viewer).get("/api/v1/divisions/?parent=4502").json()
+        assert body["count"] == 10
+        assert set(body) == {"count", "next", "previous", "results"}
+        first = body["results"][0]
+        assert first["code"] == "450202000000" and first["short_code"] == "450202"
+        assert first["name"] == "城中区" and first["level"] == "county"
+
+    def test_level_filter_and_pagination(self, world):
+        client = api_for(world.city_admin)
+        body = client.get("/api/v1/divisions/?level=township&page_size=100").json()
+        assert body["count"] == 118 and len(body["results"]) == 100 and body["next"]
+        second = client.get(body["next"]).json()
+        assert len(second["results"]) == 18 and second["previous"]
+        assert all(row["counted"] for row in body["results"] + second["results"])
+        assert len(client.get("/api/v1/divisions/?page_size=5000").json()["results"]) == 1000
+        for bad in ("abc", "0", "-1"):
+            body = assert_error(client.get(f"/api/v1/divisions/?page_size={bad}"), 400, "invalid")
+            assert "page_size" in body["fields"]
+
+    def test_query_count_is_constant(self, world):
+        client = api_for(world.city_admin)
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/api/v1/divisions/?level=village&page_size=1000")
+        assert len(queries) <= 8
+
+    def test_detail_accepts_short_and_full_codes(self, world):
+        client = api_for(world.city_admin)
+        for code in ("4502", "450200000000"):
+            body = client.get(f"/api/v1/divisions/{code}/").json()
+            assert body["name"] == "柳州市"
+            assert body["township_units"] == {"total": 118, "counted": 118, "excluded": 0}
+        township = client.get("/api/v1/divisions/450202001/").json()
+        assert township["township_kind"] == "subdistrict" and township["counted"] is True
+
+    def test_bad_filters_give_field_errors(self, world):
+        client = api_for(world.city_admin)
+        body = assert_error(client.get("/api/v1/divisions/?parent=45x"), 400, "invalid")
+        assert "区划代码" in body["fields"]["parent"][0]
+        body = assert_error(client.get("/api/v1/divisions/?level=planet"), 400, "invalid")
+        assert "level" in body["fields"]
+
+    def test_malformed_and_unknown_codes_are_404(self, world):
+        client = api_for(world.city_admin)
+        assert_error(client.get("/api/v1/divisions/45x/"), 404, "not_found")
+        assert_error(client.get("/api/v1/divisions/450299/"), 404, "not_found")
+
+    @pytest.mark.parametrize("code", ["4503", "450302", "450302001", "45", "4501"])
+    def test_another_tenant_gets_404_and_sees_nothing(self, world, code):
+        client = api_for(world.city_admin)
+        assert_error(client.get(f"/api/v1/divisions/{code}/"), 404, "not_found")
+        listed = client.get(f"/api/v1/divisions/?parent={code}").json()["results"]
+        # Only the tenant's own city can be listed as a child of a foreign code (its province).
+        assert all(row["code"].startswith("4502") for row in listed)
+
+    @pytest.mark.parametrize("code", ["450206", "450206001", "4502"])
+    def test_another_county_gets_404_and_sees_nothing(self, world, code):
+        client = api_for(world.county_officer)
+        assert_error(client.get(f"/api/v1/divisions/{code}/"), 404, "not_found")
+        listed = client.get(f"/api/v1/divisions/?parent={code}").json()["results"]
+        assert all(row["code"].startswith("450202") for row in listed)
+
+    def test_county_officer_lists_only_their_county(self, world):
+        body = api_for(world.county_officer).get("/api/v1/divisions/?level=township").json()
+        assert body["count"] > 0
+        assert all(row["code"].startswith("450202") for row in body["results"])
+
+
+class TestRoles:
+    @pytest.mark.parametrize("who", ["contractor", "evaluator"])
+    def test_contractors_and_evaluators_get_no_divisions_or_jobs(self, world, who):
+        client = api_for(getattr(world, who))
+        assert_error(client.get("/api/v1/divisions/"), 404, "not_found")
+        assert_error(client.get("/api/v1/divisions/4502/"), 404, "not_found")
+        assert_error(client.get("/api/v1/jobs/"), 404, "not_found")
+        response = client.post("/api/v1/jobs/", {"kind": "divisions_export"}, format="json")
+        assert_error(response, 404, "not_found")
+
+
+class TestErrorBodies:
+    def test_unknown_api_paths_and_bad_ids_answer_json(self, world):
+        client = api_for(world.city_admin)
+        assert_error(client.get("/api/v1/nothing/"), 404, "not_found")
+        assert_error(client.get("/api/v1/jobs/abc/"), 404, "not_found")
+
+    def test_method_not_allowed(self, world):
+        assert_error(api_for(world.city_admin).delete("/api/v1/me/"), 405, "method_not_allowed")
+
+
+class TestSchema:
+    def test_openapi_schema_and_offline_docs(self, world):
+        client = api_for(world.city_admin)
+        schema = client.get("/api/schema/?format=json")
+        assert schema.status_code == 200
+        paths = schema.json()["paths"]
+        assert "/api/v1/divisions/{code}/" in paths and "/api/v1/auth/token/" in paths
+        docs = client.get("/api/docs/")
+        assert docs.status_code == 200
+        html = docs.content.decode()
+        assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html

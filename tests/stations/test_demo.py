@@ -1,0 +1,129 @@
+"""The demo tenant 柳州市: its station network follows the city's published path."""
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from stations.coverage import coverage_at
+from stations.demo import demo_load
+from stations.models import (
+    Division,
+    Facility,
+    FacilityOperatingPeriod,
+    FacilityRating,
+    FacilityStatus,
+    Role,
+)
+from stations.selectors import memberships_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    done = demo_load(password="demo-password-123")
+    user = get_user_model().objects.get(username="demo_city")
+    admin = memberships_of(user).get(role=Role.CITY_ADMIN)
+    return done, admin
+
+
+def covered(admin, as_of):
+    result = coverage_at(admin, Division.objects.get(code="450200000000"), as_of)
+    return result.covered, result.total
+
+
+def test_the_demo_network_follows_the_published_path(demo):
+    # One test for the whole network: loading it takes seconds, so it is loaded once.
+    done, admin = demo
+    check_coverage(admin)
+    check_levels(admin, done)
+    check_dates(admin)
+    check_ratings(admin)
+    check_demonstrations(admin)
+    check_suspension(admin)
+
+
+def check_coverage(admin):
+    assert covered(admin, timezone.localdate()) == (118, 118)
+    assert covered(admin, date(2020, 12, 31)) == (42, 118)
+    at_end_of_2021, total = covered(admin, date(2021, 12, 31))
+    assert at_end_of_2021 >= 83 and total == 118
+    assert covered(admin, date(2022, 9, 30)) == (118, 118)
+    assert covered(admin, date(2022, 8, 31))[0] < 118
+    assert covered(admin, date(2019, 12, 31)) == (0, 118)
+
+
+def check_levels(admin, done):
+    facilities = Facility.objects.filter(tenant=admin.tenant)
+    levels = Counter(facilities.values_list("level", flat=True))
+    assert levels["city_centre"] == 1
+    assert levels["county_centre"] == 10
+    assert levels["township_station"] == 118
+    assert 6 <= levels["village_room"] <= 10
+    counties = Division.objects.filter(city_code="4502", level="county")
+    assert set(
+        facilities.filter(level="county_centre").values_list("division__code", flat=True)
+    ) == set(counties.values_list("code", flat=True))
+    assert not facilities.exclude(status=FacilityStatus.OPERATING).exists()
+    assert not facilities.filter(established_on__gt=timezone.localdate()).exists()
+    assert facilities.filter(level="township_station", six_haves_complete=False).exists()
+    assert facilities.filter(level="township_station", six_haves_complete=True).count() > 90
+    assert not facilities.filter(address="").exists() and not facilities.filter(phone="").exists()
+    assert any(line.startswith("站点网络") for line in done)
+
+
+def check_dates(admin):
+    stations = Facility.objects.filter(tenant=admin.tenant, level="township_station")
+    dates = sorted(stations.values_list("established_on", flat=True))
+    assert date(2022, 9, 1) <= dates[-1] <= date(2022, 9, 30)
+    assert len({(day.year, day.month) for day in dates}) >= 25
+
+
+def check_ratings(admin):
+    ratings = FacilityRating.objects.filter(
+        tenant=admin.tenant, rated_on__year=2023, facility__level="township_station"
+    )
+    assert ratings.values("facility").distinct().count() == 50
+    stars = Counter(ratings.values_list("stars", flat=True))
+    assert set(stars) <= {1, 2, 3, 4, 5} and len(stars) >= 4
+    assert Facility.objects.filter(tenant=admin.tenant, current_stars__isnull=False).count() == 50
+
+
+def check_demonstrations(admin):
+    demonstrations = Facility.objects.filter(
+        tenant=admin.tenant, level="township_station", is_demonstration=True
+    )
+    per_county = Counter(demonstrations.values_list("county_code", flat=True))
+    assert len(per_county) == 10
+    assert all(1 <= count <= 2 for count in per_county.values())
+    for facility in demonstrations:
+        assert facility.demonstration_year in (2021, 2022)
+        assert facility.established_on.year <= facility.demonstration_year
+
+
+def check_suspension(admin):
+    # One station moved in 2021: two operating periods, the gap not counted.
+    periods = Counter(
+        FacilityOperatingPeriod.objects.filter(tenant=admin.tenant).values_list(
+            "facility", flat=True
+        )
+    )
+    assert Counter(periods.values()) == {1: len(periods) - 1, 2: 1}
+
+
+def test_loading_again_changes_nothing(demo):
+    _done, admin = demo
+    counts = (
+        Facility.objects.count(),
+        FacilityRating.objects.count(),
+        FacilityOperatingPeriod.objects.count(),
+    )
+    assert demo_load(password="demo-password-123") == []
+    assert (
+        Facility.objects.count(),
+        FacilityRating.objects.count(),
+        FacilityOperatingPeriod.objects.count(),
+    ) == counts
