@@ -33,7 +33,8 @@ def test_county_officer_logs_in_and_browses_the_county(page, liuzhou):
     expect(page.get_by_test_id("page-title")).to_contain_text("城中区")
     screenshot(page, "county-home")
 
-    page.get_by_role("link", name="查看区划").click()
+    expect(page.get_by_test_id("children-table")).to_contain_text("城中街道")
+    page.get_by_role("link", name="行政区划").click()
     expect(page.get_by_test_id("breadcrumbs")).to_contain_text("城中区")
     expect(page.get_by_test_id("children-table")).to_contain_text("城中街道")
     screenshot(page, "county-divisions")
@@ -75,7 +76,7 @@ def test_language_switch_turns_the_interface_english_and_back(page, liuzhou):
 
 def test_city_admin_excludes_a_township_and_exports_the_list(page, liuzhou):
     log_in(page, "demo_city", PASSWORD)
-    expect(page.get_by_test_id("total-units")).to_have_text("118")
+    expect(page.get_by_test_id("coverage-count")).to_contain_text("计入 118 个")
     screenshot(page, "city-home")
 
     page.goto("/divisions/450202001/")
