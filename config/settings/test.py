@@ -22,11 +22,13 @@ STORAGES = {
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _worker_number = int(re.sub(r"\D", "", XDIST_WORKER) or 0)
 
-MEDIA_ROOT = DATA_DIR / "test-media" / XDIST_WORKER
+MEDIA_ROOT = DATA_DIR / "test-media" / os.environ.get("TEST_DATABASE_NAME", "") / XDIST_WORKER
 
 if REDIS_URL:
-    # Redis databases 1–15 are for test processes; 0 stays the developer's.
-    CELERY_BROKER_URL = re.sub(r"/\d*$", "", REDIS_URL.rstrip("/")) + f"/{1 + _worker_number % 15}"
+    # Redis databases 1–15 are for test processes; 0 stays the developer's. Two
+    # suites run at once on one Redis give each a different TEST_REDIS_DB_BASE.
+    _redis_db = int(os.environ.get("TEST_REDIS_DB_BASE", "1")) + _worker_number
+    CELERY_BROKER_URL = re.sub(r"/\d*$", "", REDIS_URL.rstrip("/")) + f"/{1 + (_redis_db - 1) % 15}"
 else:
     CELERY_QUEUE_DIR = DATA_DIR / "test-queue" / XDIST_WORKER
     (CELERY_QUEUE_DIR / "processed").mkdir(parents=True, exist_ok=True)
