@@ -35,7 +35,7 @@ def covered(admin, as_of):
     return result.covered, result.total
 
 
-def test_the_demo_network_follows_the_published_path(demo):
+def test_the_demo_network_follows_the_published_path(demo, client):
     # One test for the whole network: loading it takes seconds, so it is loaded once.
     done, admin = demo
     check_coverage(admin)
@@ -44,6 +44,7 @@ def test_the_demo_network_follows_the_published_path(demo):
     check_ratings(admin)
     check_demonstrations(admin)
     check_suspension(admin)
+    check_dashboard_and_api_agree(admin, client)
 
 
 def check_coverage(admin):
@@ -127,3 +128,18 @@ def test_loading_again_changes_nothing(demo):
         FacilityRating.objects.count(),
         FacilityOperatingPeriod.objects.count(),
     ) == counts
+
+
+def check_dashboard_and_api_agree(admin, client):
+    client.force_login(admin.user)
+    for as_of, covered_count in (("2020-12-31", 42), (timezone.localdate().isoformat(), 118)):
+        page = client.get("/", {"as_of": as_of}).content.decode()
+        assert f"已覆盖 {covered_count} / 计入 118 个乡镇（街道）" in page
+        squeezed = "".join(page.split())
+        body = client.get("/api/v1/coverage/", {"division": "4502", "as_of": as_of}).json()
+        assert (body["covered"], body["total"]) == (covered_count, 118)
+        rows = {row["name"]: (row["covered"], row["total"]) for row in body["children"]}
+        for name, (child_covered, child_total) in rows.items():
+            assert f'{name}</a></td><tdclass="num">{child_covered}</td>' in squeezed
+            assert child_total > 0
+    assert body["rate"] == 1.0 and body["uncovered"] == []
