@@ -44,6 +44,13 @@ api_v1 = [
         station_apis.CoverageTimelineApi.as_view(),
         name="api-coverage-timeline",
     ),
+    path("reports/", report_apis.ReportListApi.as_view(), name="api-report-list"),
+    path("reports/<int:pk>/", report_apis.ReportDetailApi.as_view(), name="api-report-detail"),
+    path(
+        "reports/<int:pk>/download/",
+        report_apis.ReportDownloadApi.as_view(),
+        name="api-report-download",
+    ),
     path("jobs/", report_apis.JobListApi.as_view(), name="api-job-list"),
     path("jobs/<int:pk>/", report_apis.JobDetailApi.as_view(), name="api-job-detail"),
     path("jobs/<int:pk>/download/", report_apis.JobDownloadApi.as_view(), name="api-job-download"),

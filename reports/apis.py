@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from reports import services
 from reports.models import Job, JobKind, JobStatus
-from reports.selectors import jobs_visible
+from reports.selectors import jobs_visible, reports_visible
 from stations.models import NETWORK_ROLES
 from stations.scoping import ScopedAPIView
 
@@ -24,7 +24,7 @@ class JobOutputSerializer(serializers.Serializer):
     division = serializers.CharField(source="scope.short_code")
     parameters = serializers.JSONField()
     error = serializers.CharField()
-    requested_by = serializers.CharField(source="requested_by.username")
+    requested_by = serializers.CharField(source="requested_by.username", allow_null=True)
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -34,7 +34,8 @@ class JobOutputSerializer(serializers.Serializer):
         if job.status != JobStatus.SUCCEEDED:
             return None
         request = self.context.get("request")
-        url = reverse("api-job-download", kwargs={"pk": job.pk})
+        name = "api-report-download" if job.kind == JobKind.COVERAGE_REPORT else "api-job-download"
+        url = reverse(name, kwargs={"pk": job.pk})
         return request.build_absolute_uri(url) if request else url
 
 
@@ -68,6 +69,36 @@ class JobListApi(ScopedAPIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
+class ReportListApi(JobListApi):
+    """Coverage reports in scope (GET) and a new one (POST → 202 with the job).
+
+    The same jobs as /api/v1/jobs/, restricted to reports: the body names the
+    division, the date (``as_of``, default today) and the format (pdf or xlsx).
+    """
+
+    selector = staticmethod(reports_visible)
+
+    class ReportRequestSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=[JobKind.COVERAGE_REPORT])
+        division = serializers.CharField(required=False, allow_blank=True)
+        as_of = serializers.CharField(required=False, allow_blank=True)
+        format = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: JobOutputSerializer})
+    def post(self, request):
+        data = self.ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        job = services.job_request(
+            actor=self.membership,
+            kind=values["kind"],
+            division_code=values.get("division") or None,
+            parameters={name: values[name] for name in ("as_of", "format") if values.get(name)},
+        )
+        body = JobOutputSerializer(job, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
 class JobDetailApi(ScopedAPIView):
     """One job in scope: status, progress and, when done, its download URL."""
 
@@ -79,6 +110,12 @@ class JobDetailApi(ScopedAPIView):
     def get(self, request, pk: int):
         job = self.get_object()
         return Response(JobOutputSerializer(job, context={"request": request}).data)
+
+
+class ReportDetailApi(JobDetailApi):
+    """One coverage report in scope: status, progress and, when done, its download URL."""
+
+    selector = staticmethod(reports_visible)
 
 
 class JobDownloadApi(JobDetailApi):
@@ -94,3 +131,9 @@ class JobDownloadApi(JobDetailApi):
             as_attachment=True,
             filename=job.result_file.name.rsplit("/", 1)[-1],
         )
+
+
+class ReportDownloadApi(JobDownloadApi):
+    """The file of a finished coverage report in scope."""
+
+    selector = staticmethod(reports_visible)

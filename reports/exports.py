@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from openpyxl import Workbook
 
+from reports.coverage_report import coverage_report
 from reports.models import Job, JobKind
 from stations.divisions import TownshipKind
 from stations.selectors import township_units
@@ -57,4 +58,5 @@ def divisions_export(job: Job, progress: Progress) -> tuple[str, bytes]:
 
 PRODUCERS: dict[str, Callable[[Job, Progress], tuple[str, bytes]]] = {
     JobKind.DIVISIONS_EXPORT: divisions_export,
+    JobKind.COVERAGE_REPORT: coverage_report,
 }

@@ -6,6 +6,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Division, Membership, Role, Tenant
@@ -13,6 +14,19 @@ from stations.models import Division, Membership, Role, Tenant
 
 class JobKind(models.TextChoices):
     DIVISIONS_EXPORT = "divisions_export", _("区划与覆盖口径清单（XLSX）")
+    COVERAGE_REPORT = "coverage", _("社工站覆盖率报告")
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+# The parameters each kind takes (reports/services.py checks them).
+KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
+    JobKind.DIVISIONS_EXPORT: (),
+    JobKind.COVERAGE_REPORT: ("as_of", "format"),
+}
 
 
 class JobStatus(models.TextChoices):
@@ -27,11 +41,14 @@ class Job(models.Model):
     """One request for a file produced by a worker: who asked, for what, and how it went."""
 
     tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    # None for the reports beat produces on its own.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
     )
     # Role and scope at the time of the request: the worker produces the file as
     # that membership would have seen it, and only that scope may download it.
@@ -63,13 +80,27 @@ class Job(models.Model):
                 condition=~Q(status=JobStatus.SUCCEEDED) | ~Q(result_file=""),
                 name="job_succeeded_has_file",
             ),
+            # One scheduled report per tenant, kind, scope, date and format: beat
+            # firing twice (two beat processes, a restart) queues nothing more.
+            models.UniqueConstraint(
+                "tenant",
+                "kind",
+                "scope",
+                KT("parameters__as_of"),
+                KT("parameters__format"),
+                condition=Q(requested_by__isnull=True),
+                name="job_scheduled_once",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
     def acting_membership(self) -> Membership:
-        """An unsaved membership with the requester's role and scope, for scoped selectors."""
+        """An unsaved membership with the requester's role and scope, for scoped selectors.
+
+        Scheduled reports have no requester: they act as the tenant's city admin.
+        """
         scope = self.scope if self.scope.level == "county" else None
         return Membership(tenant=self.tenant, user=self.requested_by, role=self.role, scope=scope)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from reports.models import Job
+from reports.models import Job, JobKind
 from stations.divisions import Level
 from stations.models import Membership
 
@@ -20,3 +20,8 @@ def jobs_visible(membership: Membership) -> QuerySet[Job]:
     if root.level == Level.COUNTY:
         queryset = queryset.filter(scope__county_code=root.county_code)
     return queryset
+
+
+def reports_visible(membership: Membership) -> QuerySet[Job]:
+    """Coverage reports in the membership's scope (jobs_visible, of that kind)."""
+    return jobs_visible(membership).filter(kind=JobKind.COVERAGE_REPORT)

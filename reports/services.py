@@ -9,6 +9,7 @@ marks the job succeeded, so a job never points at a half-written file.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from datetime import timedelta
 
@@ -18,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.models import Job, JobKind, JobStatus
+from reports.models import KIND_PARAMETERS, Job, JobKind, JobStatus, ReportFormat
 from stations.divisions import InvalidDivisionCode, normalize_code
-from stations.models import Membership
+from stations.models import Membership, Role, Tenant
 from stations.selectors import divisions_visible
 from stations.services import acting
 
@@ -51,6 +52,7 @@ def job_request(
         if found is None:
             raise ValidationError({"division": _("该区划不存在或不在您的管辖范围内。")})
         scope = found
+    parameters = _clean_parameters(kind, parameters or {})
     with acting(actor.user, action="job_request", tenant=actor.tenant.code):
         job = Job(
             tenant=actor.tenant,
@@ -58,12 +60,70 @@ def job_request(
             role=actor.role,
             scope=scope,
             kind=kind,
-            parameters=parameters or {},
+            parameters=parameters,
         )
         job.full_clean()
         job.save()
         transaction.on_commit(lambda: job_enqueue(job_id=job.pk))
     return job
+
+
+def _clean_parameters(kind: str, parameters: dict) -> dict:
+    """The parameters a kind takes, checked and normalised; others are refused."""
+    unknown = set(parameters) - set(KIND_PARAMETERS[kind])
+    if unknown:
+        raise ValidationError({name: _("该任务类型不接受此参数。") for name in sorted(unknown)})
+    if kind != JobKind.COVERAGE_REPORT:
+        return {}
+    errors = {}
+    today = timezone.localdate()
+    as_of = parameters.get("as_of") or today.isoformat()
+    try:
+        as_of_date = (
+            as_of if isinstance(as_of, datetime.date) else datetime.date.fromisoformat(str(as_of))
+        )
+    except ValueError:
+        errors["as_of"] = _("统计日期“%(value)s”无效，请按 YYYY-MM-DD 填写。") % {"value": as_of}
+    else:
+        if as_of_date > today:
+            errors["as_of"] = _("统计日期不能晚于今天。")
+    report_format = parameters.get("format") or ReportFormat.PDF
+    if report_format not in ReportFormat.values:
+        errors["format"] = _("报告格式只能是 pdf 或 xlsx。")
+    if errors:
+        raise ValidationError(errors)
+    return {"as_of": as_of_date.isoformat(), "format": report_format}
+
+
+def coverage_reports_schedule(*, today: datetime.date | None = None) -> list[Job]:
+    """Each tenant's city coverage report for the end of the previous month, PDF and XLSX.
+
+    Run by beat on the 1st. A report already scheduled for that month is not
+    scheduled again (the job_scheduled_once constraint), so beat firing twice
+    queues nothing more. Returns the jobs created now.
+    """
+    today = today or timezone.localdate()
+    month_end = today.replace(day=1) - timedelta(days=1)
+    created = []
+    with acting(None, action="coverage_reports_schedule", month=month_end.isoformat()):
+        for tenant in Tenant.objects.select_related("division").order_by("code"):
+            for report_format in ReportFormat.values:
+                job, was_created = Job.objects.get_or_create(
+                    tenant=tenant,
+                    kind=JobKind.COVERAGE_REPORT,
+                    scope=tenant.division,
+                    requested_by=None,
+                    parameters__as_of=month_end.isoformat(),
+                    parameters__format=report_format,
+                    defaults={
+                        "role": Role.CITY_ADMIN,
+                        "parameters": {"as_of": month_end.isoformat(), "format": report_format},
+                    },
+                )
+                if was_created:
+                    created.append(job)
+                    transaction.on_commit(lambda pk=job.pk: job_enqueue(job_id=pk))
+    return created
 
 
 def job_enqueue(*, job_id: int) -> None:

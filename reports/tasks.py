@@ -14,3 +14,8 @@ def run_job(job_id: int) -> str | None:
 @shared_task(name="reports.tasks.fail_stale_jobs")
 def fail_stale_jobs() -> int:
     return services.jobs_fail_stale()
+
+
+@shared_task(name="reports.tasks.monthly_coverage_reports")
+def monthly_coverage_reports() -> int:
+    return len(services.coverage_reports_schedule())

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import services
-from reports.models import JobKind, JobStatus
+from reports.models import KIND_PARAMETERS, JobKind, JobStatus, ReportFormat
 from reports.selectors import jobs_visible
 from stations.models import NETWORK_ROLES
 from stations.scoping import ScopedView
@@ -23,16 +24,25 @@ class JobListView(ScopedView):
 
     def get(self, request):
         jobs = self.get_queryset()[:50]
-        return render(request, "reports/job_list.html", {"jobs": jobs, "kinds": JobKind.choices})
+        context = {
+            "jobs": jobs,
+            "kinds": JobKind.choices,
+            "formats": ReportFormat.choices,
+            "today": timezone.localdate(),
+        }
+        return render(request, "reports/job_list.html", context)
 
     def post(self, request):
         try:
+            kind = request.POST.get("kind", "")
             parameters = {
-                name: request.POST[name] for name in ("as_of", "format") if request.POST.get(name)
+                name: request.POST[name]
+                for name in KIND_PARAMETERS.get(kind, ())
+                if request.POST.get(name)
             }
             job = services.job_request(
                 actor=self.membership,
-                kind=request.POST.get("kind", ""),
+                kind=kind,
                 division_code=request.POST.get("division") or None,
                 parameters=parameters,
             )

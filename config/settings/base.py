@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR / ".data")
@@ -176,7 +177,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.fail_stale_jobs",
         "schedule": 15 * 60,
     },
+    # Each tenant's coverage report for the previous month, on the 1st at 02:00.
+    "reports-monthly-coverage": {
+        "task": "reports.tasks.monthly_coverage_reports",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
 }
+# Seconds a coverage report waits before rendering (0 in production): lets the
+# tests kill a worker mid-report and shows the progress bar on a demo machine.
+REPORTS_RENDER_DELAY_SECONDS = float(os.environ.get("REPORTS_RENDER_DELAY_SECONDS", "0"))
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "shegong-demo-2026")
 
