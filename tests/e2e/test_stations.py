@@ -1,13 +1,17 @@
 """Station journeys in a real headless Chromium: keeping a county's network up to date."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from reports.models import Job
 from stations.models import Facility
 from tests.e2e.conftest import log_in, screenshot
 from tests.factories import PASSWORD, load_divisions, member, station
+from tests.reports.test_coverage_report import pdf_text
+from tests.worker import celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,3 +91,28 @@ def test_another_county_officer_cannot_open_the_station(page, liuzhou):
     assert facility.name not in page.content()
     page.goto("/facilities/")
     expect(page.get_by_test_id("facility-table")).not_to_contain_text("城中街道")
+
+
+def test_city_admin_gets_the_coverage_report_with_a_live_progress_bar(page, liuzhou, monkeypatch):
+    station(liuzhou["county"], "450202001", date(2020, 6, 1))
+    monkeypatch.setenv("REPORTS_RENDER_DELAY_SECONDS", "3")  # long enough to see the bar move
+    log_in(page, "demo_city", PASSWORD)
+    page.get_by_label("统计日期").fill("2021-12-31")
+    page.get_by_role("button", name="查看").click()
+    expect(page.get_by_test_id("coverage-count")).to_contain_text("已覆盖 1 / 计入 118")
+    with celery_worker():
+        page.get_by_role("button", name="生成 PDF 报告").click()
+        expect(page.get_by_test_id("job-table")).to_contain_text("社工站覆盖率报告")
+        expect(page.get_by_test_id("job-table")).to_contain_text("截至 2021-12-31")
+        job = Job.objects.get()
+        row = page.locator(f"#job-{job.pk}")
+        expect(row.get_by_role("progressbar")).to_be_visible()
+        screenshot(page, "report-progress")
+        expect(row).to_have_attribute("data-status", "succeeded", timeout=90_000)
+    screenshot(page, "report-done")
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="下载").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("4502-coverage-20211231")
+    text = pdf_text(Path(download.path()).read_bytes())
+    assert "柳州市乡镇（街道）社工站覆盖率报告" in text and "城中区" in text
