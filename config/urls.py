@@ -81,6 +81,13 @@ urlpatterns = [
     ),
     path("facilities/", station_views.FacilityListView.as_view(), name="facility-list"),
     path("facilities/new/", station_views.FacilityCreateView.as_view(), name="facility-create"),
+    path("facilities/import/", station_views.FacilityImportView.as_view(), name="facility-import"),
+    path(
+        "facilities/import/template/",
+        station_views.FacilityTemplateView.as_view(),
+        name="facility-import-template",
+    ),
+    path("facilities/export/", station_views.FacilityExportView.as_view(), name="facility-export"),
     path(
         "facilities/<int:pk>/", station_views.FacilityDetailView.as_view(), name="facility-detail"
     ),

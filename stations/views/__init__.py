@@ -14,6 +14,11 @@ from stations.views.facilities import (
     FacilityListView,
     FacilityStatusView,
 )
+from stations.views.facility_excel import (
+    FacilityExportView,
+    FacilityImportView,
+    FacilityTemplateView,
+)
 
 __all__ = [
     "DivisionDetailView",
@@ -21,8 +26,11 @@ __all__ = [
     "FacilityCreateView",
     "FacilityDetailView",
     "FacilityEditView",
+    "FacilityExportView",
+    "FacilityImportView",
     "FacilityListView",
     "FacilityStatusView",
+    "FacilityTemplateView",
     "HealthView",
     "HomeView",
     "TenantSwitchView",

@@ -1,0 +1,435 @@
+"""Facilities to and from Excel: the template, the export and the all-or-nothing import.
+
+One column layout serves all three. Every row goes through ``facility_create``,
+the service the form and the API use, inside one transaction with a savepoint
+per row: every row's errors are collected (row, column, value, rule), and the
+file is written only when no row fails. The preview runs exactly the same code
+and rolls back, so it reports what the commit would do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from stations.divisions import Level
+from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
+from stations.models.facilities import SIX_HAVES
+from stations.selectors import divisions_visible
+from stations.services.facilities import facility_create
+
+MAX_ROWS = 2000
+DATA_SHEET = "站点"
+DIVISIONS_SHEET = "区划代码"
+YES, NO = "是", "否"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: str = "text"  # text, level, status, date, decimal, bool, year
+    required: bool = False
+    width: int = 16
+
+
+# The file is an official Chinese form whatever the user's interface language.
+with translation.override("zh-hans"):
+    COLUMNS = (
+        Column("层级", "level", "level", required=True, width=24),
+        Column("所在区划代码", "division", required=True, width=16),
+        Column("牌匾名称（留空则按规范生成）", "name", width=40),
+        Column("状态", "status", "status", width=10),
+        Column("建成运营日期", "established_on", "date", width=14),
+        Column("地址", "address", width=30),
+        Column("联系电话", "phone", width=16),
+        Column("办公面积（平方米）", "office_area_m2", "decimal", width=12),
+        *(
+            column
+            for stem, label in SIX_HAVES
+            for column in (
+                Column(str(label), f"has_{stem}", "bool", width=10),
+                Column(f"{label}说明", f"has_{stem}_note", width=20),
+            )
+        ),
+        Column("合署场所", "co_located_venues", width=20),
+        Column("示范站", "is_demonstration", "bool", width=10),
+        Column("示范认定年份", "demonstration_year", "year", width=12),
+        Column("备注", "remarks", width=30),
+    )
+    HEADERS = [column.header for column in COLUMNS]
+# Creating a facility as planned or operating; other statuses have their own actions.
+IMPORT_STATUSES = (FacilityStatus.PLANNED, FacilityStatus.OPERATING)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read: not an xlsx, no data sheet, columns missing, too big."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    rule: str
+
+
+@dataclass
+class ImportResult:
+    rows: list[dict]
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Facility] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def errors_of(self, row: int) -> list[RowError]:
+        return [error for error in self.errors if error.row == row]
+
+
+def _label(choices, value) -> str:
+    return str(dict(choices).get(value, value or ""))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def facility_rows_read(file) -> list[dict]:
+    """The data rows of an uploaded template as {"row": n, "values": {field: text}}.
+
+    Raises ImportFileError (a Chinese message) when the file as a whole is unusable.
+    """
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
+        raise ImportFileError(
+            _("无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。")
+        ) from error
+    except Exception as error:  # noqa: BLE001 - zip and XML errors of a damaged file
+        raise ImportFileError(_("文件已损坏或不是 Excel 文件（.xlsx）。")) from error
+    sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    headers = [_cell_text(value) for value in (header_row or ())]
+    missing = [
+        column.header for column in COLUMNS if column.required and column.header not in headers
+    ]
+    if missing:
+        raise ImportFileError(
+            _("缺少必填列：%(columns)s。请使用下载的模板，不要修改第一行的列名。")
+            % {"columns": "、".join(missing)}
+        )
+    positions = {
+        column.field: headers.index(column.header) for column in COLUMNS if column.header in headers
+    }
+    parsed = []
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(value in (None, "") for value in values):
+            continue
+        if len(parsed) == MAX_ROWS:
+            raise ImportFileError(
+                _("文件超过 %(limit)d 行数据，请分批导入。") % {"limit": MAX_ROWS}
+            )
+        parsed.append(
+            {
+                "row": number,
+                "values": {
+                    name: _cell_text(values[index]) if index < len(values) else ""
+                    for name, index in positions.items()
+                },
+            }
+        )
+    workbook.close()
+    if not parsed:
+        raise ImportFileError(_("文件中没有数据行。"))
+    return parsed
+
+
+def _convert(column: Column, text: str):
+    """The service value of a cell, or raise ValueError with the rule it breaks."""
+    if text == "":
+        if column.required:
+            raise ValueError(_("必填"))
+        return {"bool": False, "text": ""}.get(column.kind)
+    if column.kind == "level":
+        for value, label in FacilityLevel.choices:
+            if text in (value, str(label)):
+                return value
+        raise ValueError(_("应为下拉列表中的层级之一"))
+    if column.kind == "status":
+        for value, label in FacilityStatus.choices:
+            if text in (value, str(label)) and value in IMPORT_STATUSES:
+                return value
+        raise ValueError(_("只能是“筹建中”或“运营中”"))
+    if column.kind == "bool":
+        if text in (YES, "Y", "y", "1", "TRUE", "True", "true"):
+            return True
+        if text in (NO, "N", "n", "0", "FALSE", "False", "false"):
+            return False
+        raise ValueError(_("只能填“是”或“否”"))
+    if column.kind == "date":
+        try:
+            return datetime.date.fromisoformat(text.replace("/", "-")[:10])
+        except ValueError:
+            raise ValueError(_("应为日期，格式 YYYY-MM-DD")) from None
+    if column.kind == "decimal":
+        try:
+            return Decimal(text)
+        except ArithmeticError:
+            raise ValueError(_("应为数字")) from None
+    if column.kind == "year":
+        if not text.isdigit():
+            raise ValueError(_("应为四位年份"))
+        return int(text)
+    return text
+
+
+COLUMN_OF = {column.field: column for column in COLUMNS}
+
+
+def _header_of(field_name: str) -> str:
+    column = COLUMN_OF.get(field_name)
+    if column is None and field_name == "__all__":
+        return _("整行")
+    return column.header if column else field_name
+
+
+def facilities_import(actor: Membership, rows: list[dict], *, commit: bool) -> ImportResult:
+    """Create one facility per row through facility_create; all rows or none.
+
+    With ``commit`` false (the preview) everything runs and is rolled back.
+    Rows are applied in file order, so two operating stations for one township
+    in the same file are caught by the same check as in the form.
+    """
+    result = ImportResult(rows=rows)
+    if actor.role not in ("city_admin", "county_officer"):
+        raise PermissionDenied(_("您的角色不能导入站点。"))
+    with translation.override("zh-hans"), transaction.atomic():
+        for row in rows:
+            _import_row(actor, row, result)
+        if commit and result.ok:
+            result.committed = True
+        else:
+            transaction.set_rollback(True)
+    if not result.committed:
+        result.created = []
+    return result
+
+
+def _import_row(actor: Membership, row: dict, result: ImportResult) -> None:
+    values: dict = {}
+    errors = []
+    for column in COLUMNS:
+        text = row["values"].get(column.field, "")
+        try:
+            values[column.field] = _convert(column, text)
+        except ValueError as error:
+            errors.append(RowError(row["row"], column.header, text, str(error)))
+    if errors:
+        result.errors.extend(errors)
+        return
+    details = {
+        name: values[name]
+        for name in values
+        if name not in ("level", "division", "status", "established_on")
+    }
+    details = {name: value for name, value in details.items() if value is not None}
+    try:
+        with transaction.atomic():
+            facility = facility_create(
+                actor=actor,
+                level=values["level"],
+                division_code=values["division"],
+                status=values["status"] or FacilityStatus.OPERATING,
+                established_on=values["established_on"],
+                **details,
+            )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            text = row["values"].get(name, "")
+            for message in messages:
+                result.errors.append(RowError(row["row"], _header_of(name), text, message))
+        return
+    except PermissionDenied as error:
+        result.errors.append(
+            RowError(
+                row["row"], _header_of("division"), row["values"].get("division", ""), str(error)
+            )
+        )
+        return
+    result.created.append(facility)
+
+
+def _facility_row(facility: Facility) -> list:
+    values = {
+        "level": _label(FacilityLevel.choices, facility.level),
+        "division": facility.division.short_code,
+        "name": facility.name,
+        "status": _label(FacilityStatus.choices, facility.status),
+        "established_on": facility.established_on,
+        "office_area_m2": float(facility.office_area_m2)
+        if facility.office_area_m2 is not None
+        else None,
+        "demonstration_year": facility.demonstration_year,
+    }
+    row = []
+    for column in COLUMNS:
+        if column.field in values:
+            row.append(values[column.field])
+        elif column.kind == "bool":
+            row.append(YES if getattr(facility, column.field) else NO)
+        else:
+            row.append(getattr(facility, column.field) or "")
+    return row
+
+
+def _data_sheet(workbook: Workbook):
+    sheet = workbook.active
+    sheet.title = DATA_SHEET
+    sheet.append(HEADERS)
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _letter_of(field_name: str) -> str:
+    return get_column_letter(HEADERS.index(COLUMN_OF[field_name].header) + 1)
+
+
+def facility_template(actor: Membership) -> bytes:
+    """An empty import template with drop-downs: level, status, 是/否, division codes in scope."""
+    with translation.override("zh-hans"):
+        return _facility_template(actor)
+
+
+def _facility_template(actor: Membership) -> bytes:
+    workbook = Workbook()
+    sheet = _data_sheet(workbook)
+    last = MAX_ROWS + 1
+    divisions = (
+        divisions_visible(actor)
+        .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE], retired_on__isnull=True)
+        .order_by("code")
+        .values_list("code", "name", "level")
+    )
+    codes = workbook.create_sheet(DIVISIONS_SHEET)
+    codes.append(["区划代码", "名称", "级别"])
+    levels = dict(Level.choices)
+    count = 0
+    for code, name, level in divisions.iterator(chunk_size=2000):
+        short = code[:6] if level == Level.COUNTY else code[:9] if level == Level.TOWNSHIP else code
+        codes.append([short, name, str(levels[level])])
+        count += 1
+    if actor.scope is None:
+        city = actor.tenant.division
+        codes.append([city.short_code, city.name, str(levels[city.level])])
+        count += 1
+    codes.column_dimensions["A"].width = 16
+    codes.column_dimensions["B"].width = 30
+    choices = {
+        "level": ",".join(str(label) for _value, label in FacilityLevel.choices),
+        "status": ",".join(str(FacilityStatus(value).label) for value in IMPORT_STATUSES),
+    }
+    for field_name, formula in choices.items():
+        validation = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True)
+        validation.error = _("请从下拉列表中选择。")
+        validation.showErrorMessage = True
+        letter = _letter_of(field_name)
+        validation.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(validation)
+    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+    yes_no.showErrorMessage = True
+    for column in COLUMNS:
+        if column.kind == "bool":
+            letter = _letter_of(column.field)
+            yes_no.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(yes_no)
+    division_list = DataValidation(
+        type="list", formula1=f"'{DIVISIONS_SHEET}'!$A$2:$A${count + 1}", allow_blank=True
+    )
+    division_list.error = _("区划代码不在您的管辖范围内，请从“区划代码”表中选择。")
+    division_list.showErrorMessage = True
+    letter = _letter_of("division")
+    division_list.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(division_list)
+
+    guide = workbook.create_sheet("填写说明", 0)
+    for line in (
+        [_("站点导入模板 · 填写说明")],
+        [_("1. 在“站点”表中每行填写一个站点，第一行列名不要修改；带下拉箭头的列请从列表中选择。")],
+        [
+            _(
+                "2. 所在区划代码：市级中心填市代码，县级指导中心填县代码，"
+                "乡镇（街道）社工站填 9 位乡级代码，村（社区）社工室填 12 位村级代码；"
+                "可选代码见“区划代码”表。"
+            )
+        ],
+        [_("3. 牌匾名称留空时按“××县（市、区）××乡镇（街道）社会工作服务站”规范生成。")],
+        [
+            _(
+                "4. 状态留空即为“运营中”，须填写建成运营日期（YYYY-MM-DD），不能晚于今天；"
+                "同一乡镇（街道）同一时间只能有一个运营中的社工站。"
+            )
+        ],
+        [
+            _("5. 上传后先预览：任何一行有错误时，整个文件都不会导入。每次最多 %(limit)d 行。")
+            % {"limit": MAX_ROWS}
+        ],
+    ):
+        guide.append(line)
+    guide.column_dimensions["A"].width = 120
+    workbook.active = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def facilities_export(queryset: QuerySet[Facility]) -> bytes:
+    """The facilities of ``queryset`` in the template's columns, plus stars, 六有 and closure."""
+    with translation.override("zh-hans"):
+        return _facilities_export(queryset)
+
+
+def _facilities_export(queryset: QuerySet[Facility]) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = _data_sheet(workbook)
+    extra = ["当前星级", "六有齐全", "停止运营日期", "停止运营原因"]
+    for offset, header in enumerate(extra, start=len(HEADERS) + 1):
+        sheet.cell(row=1, column=offset, value=header)
+    for facility in queryset.select_related("division").iterator(chunk_size=1000):
+        sheet.append(
+            _facility_row(facility)
+            + [
+                facility.current_stars,
+                YES if facility.six_haves_complete else NO,
+                facility.closed_on,
+                facility.closure_reason,
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,157 @@
+"""Facility spreadsheets: the import template, upload → preview → confirm, and the export.
+
+An upload is kept under MEDIA_ROOT/imports/ by a random token that only the
+uploader's session knows (with the tenant it was uploaded for); the confirm
+step reads that file again and runs the same checks, so nothing the browser
+sends back is trusted and another user's token answers 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stations import selectors
+from stations.facility_import import (
+    COLUMNS,
+    MAX_ROWS,
+    ImportFileError,
+    facilities_export,
+    facilities_import,
+    facility_rows_read,
+    facility_template,
+)
+from stations.filters import FacilityFilter
+from stations.models import NETWORK_ROLES
+from stations.scoping import ScopedView
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+SESSION_KEY = "facility_imports"
+EDIT_ROLES = ("city_admin", "county_officer")
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _upload_path(token: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+
+
+class FacilityTemplateView(ScopedView):
+    """The empty import template for the user's scope."""
+
+    allowed_roles = EDIT_ROLES
+
+    def get(self, request):
+        content = facility_template(self.membership)
+        code = self.membership.scope_division.short_code
+        return _xlsx_response(content, f"{code}-facilities-template.xlsx")
+
+
+class FacilityExportView(ScopedView):
+    """The facility list as filtered on the list page, as XLSX."""
+
+    selector = staticmethod(selectors.facilities_visible)
+    allowed_roles = NETWORK_ROLES
+
+    def get(self, request):
+        filterset = FacilityFilter(request.GET or None, queryset=self.get_queryset())
+        queryset = (
+            filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        )
+        content = facilities_export(queryset.order_by("county_code", "division_id", "level", "pk"))
+        code = self.membership.scope_division.short_code
+        return _xlsx_response(content, f"{code}-facilities-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+class FacilityImportView(ScopedView):
+    """GET the upload form; POST a file for the preview, or a token to commit it."""
+
+    allowed_roles = EDIT_ROLES
+
+    def get(self, request):
+        return self.render_upload(request)
+
+    def post(self, request):
+        if request.POST.get("token"):
+            return self.confirm(request, request.POST["token"])
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_upload(request, _("请选择要上传的 Excel 文件（.xlsx）。"))
+        if not upload.name.lower().endswith(".xlsx"):
+            return self.render_upload(
+                request, _("只能上传 Excel 文件（.xlsx），请使用下载的模板。")
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            return self.render_upload(request, _("文件超过 5 MB，请分批导入。"))
+        try:
+            rows = facility_rows_read(upload)
+        except ImportFileError as error:
+            return self.render_upload(request, str(error))
+        token = secrets.token_urlsafe(16)
+        path = _upload_path(token)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        upload.seek(0)
+        path.write_bytes(upload.read())
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = self.membership.tenant.code
+        request.session[SESSION_KEY] = pending
+        result = facilities_import(self.membership, rows, commit=False)
+        return self.render_preview(request, result, token, upload.name)
+
+    def confirm(self, request, token: str):
+        pending = request.session.get(SESSION_KEY, {})
+        path = _upload_path(token) if token.replace("-", "").replace("_", "").isalnum() else None
+        if pending.get(token) != self.membership.tenant.code or path is None or not path.exists():
+            raise Http404(_("该导入文件不存在或已处理。"))
+        with path.open("rb") as file:
+            rows = facility_rows_read(file)
+        result = facilities_import(self.membership, rows, commit=True)
+        if not result.committed:  # the data changed since the preview
+            return self.render_preview(request, result, token, "")
+        path.unlink(missing_ok=True)
+        pending.pop(token, None)
+        request.session[SESSION_KEY] = pending
+        messages.success(request, _("已导入 %(count)d 个站点。") % {"count": len(result.created)})
+        return redirect("facility-list")
+
+    def render_upload(self, request, error: str | None = None):
+        context = {
+            "error": error,
+            "max_rows": MAX_ROWS,
+            "template_url": reverse("facility-import-template"),
+        }
+        return render(
+            request, "stations/facility_import.html", context, status=400 if error else 200
+        )
+
+    def render_preview(self, request, result, token: str, filename: str):
+        headers = [column.header for column in COLUMNS[:8]]
+        rows = [
+            {
+                "number": row["row"],
+                "cells": [row["values"].get(column.field, "") for column in COLUMNS[:8]],
+                "errors": result.errors_of(row["row"]),
+            }
+            for row in result.rows
+        ]
+        context = {
+            "result": result,
+            "rows": rows,
+            "headers": headers,
+            "token": token,
+            "filename": filename,
+        }
+        return render(request, "stations/facility_import_preview.html", context)
