@@ -1,0 +1,260 @@
+"""Facilities through Excel: template, upload, preview with every error, all-or-nothing commit,
+export of the filtered list; scoped like every other page."""
+
+import io
+import re
+from datetime import date
+
+import pghistory.models
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from stations.facility_import import HEADERS, MAX_ROWS
+from stations.models import Facility
+from tests.factories import station
+
+pytestmark = pytest.mark.django_db
+
+STATION = "乡镇（街道）社会工作服务站"
+GOOD = [
+    {"层级": STATION, "所在区划代码": "450202001", "建成运营日期": "2021-04-01",
+     "办公面积（平方米）": 96, "有场地": "是"},
+    {"层级": STATION, "所在区划代码": "450202002", "建成运营日期": date(2021, 5, 6),
+     "联系电话": "0772-2800001", "示范站": "是", "示范认定年份": 2022},
+    {"层级": "县级社会工作服务站指导中心", "所在区划代码": "450202", "状态": "筹建中"},
+]  # fmt: skip
+
+
+def xlsx(rows, headers=HEADERS) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "站点"
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append([row.get(header) for header in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, content: bytes, name="stations.xlsx"):
+    return client.post(reverse("facility-import"), {"file": SimpleUploadedFile(name, content)})
+
+
+def confirm(client, response):
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    return client.post(reverse("facility-import"), {"token": token})
+
+
+def read(content: bytes) -> dict[str, list[tuple]]:
+    workbook = load_workbook(io.BytesIO(content))
+    return {
+        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
+
+
+class TestTemplate:
+    def test_has_the_columns_the_drop_downs_and_only_the_scopes_codes(self, world):
+        response = world.client_for(world.county_officer).get(reverse("facility-import-template"))
+        assert response.status_code == 200
+        assert response["Content-Disposition"].endswith('450202-facilities-template.xlsx"')
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert workbook.sheetnames == ["填写说明", "站点", "区划代码"]
+        sheet = workbook["站点"]
+        assert [cell.value for cell in sheet[1]] == HEADERS
+        formulas = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
+        assert any("乡镇（街道）社会工作服务站" in formula for formula in formulas)
+        assert '"是,否"' in formulas and '"筹建中,运营中"' in formulas
+        assert any(formula.startswith("'区划代码'!$A$2") for formula in formulas)
+        codes = [row[0] for row in workbook["区划代码"].iter_rows(min_row=2, values_only=True)]
+        assert "450202" in codes and "450202001" in codes
+        assert all(code.startswith("450202") for code in codes)
+
+    def test_city_admins_template_lists_the_city_and_every_county(self, world):
+        response = world.client_for(world.city_admin).get(reverse("facility-import-template"))
+        book = read(response.content)
+        codes = {row[0] for row in book["区划代码"][1:]}
+        assert {"4502", "450202", "450206", "450206100"} <= codes
+        assert not any(code.startswith("4503") for code in codes)
+
+
+class TestImport:
+    def test_preview_then_commit_creates_every_row_with_history(
+        self, world, django_assert_max_num_queries
+    ):
+        client = world.client_for(world.county_officer)
+        with django_assert_max_num_queries(40 * len(GOOD) + 20):  # facility_create per row
+            response = upload(client, xlsx(GOOD))
+        page = response.content.decode()
+        assert 'data-testid="import-ok"' in page and "3 行全部通过检查" in page
+        assert not Facility.objects.exists()  # the preview wrote nothing
+        response = confirm(client, response)
+        assert response.status_code == 302 and response["Location"] == reverse("facility-list")
+        facilities = {f.division.short_code: f for f in Facility.objects.select_related("division")}
+        assert set(facilities) == {"450202001", "450202002", "450202"}
+        first = facilities["450202001"]
+        assert first.name == "城中区城中街道社会工作服务站" and first.status == "operating"
+        assert first.office_area_m2 == 96 and first.has_site and not first.has_staff
+        assert facilities["450202002"].is_demonstration
+        assert facilities["450202002"].demonstration_year == 2022
+        assert facilities["450202"].status == "planned"
+        # The request's history context: who imported, through which page.
+        contexts = pghistory.models.Context.objects.filter(metadata__action="facility_create")
+        assert {c.metadata["user"] for c in contexts} == {world.county_officer.user_id}
+        assert {c.metadata.get("url") for c in contexts} == {reverse("facility-import")}
+        # The token is spent: confirming again is 404 and writes nothing more.
+        assert client.post(reverse("facility-import"), {"token": "x" * 22}).status_code == 404
+
+    def test_one_bad_row_shows_every_error_and_nothing_is_written(self, world):
+        rows = [
+            *GOOD,
+            {"层级": "站", "所在区划代码": "450202003", "建成运营日期": "2021-13-01"},
+            {"层级": "乡镇（街道）社会工作服务站", "所在区划代码": "450206100",
+             "建成运营日期": "2021-01-01"},
+            {"层级": "乡镇（街道）社会工作服务站", "所在区划代码": "450202001",
+             "建成运营日期": "2022-01-01"},
+            {"层级": "乡镇（街道）社会工作服务站", "所在区划代码": "450202004",
+             "建成运营日期": "2021-01-01", "办公面积（平方米）": -5, "有人员": "也许"},
+            {"层级": "村（社区）社工室", "所在区划代码": "450202001", "状态": "已关闭"},
+        ]  # fmt: skip
+        client = world.client_for(world.county_officer)
+        response = upload(client, xlsx(rows))
+        page = response.content.decode()
+        assert 'data-testid="import-failed"' in page and 'name="token"' not in page
+        errors = re.findall(
+            r"<tr><td class=\"num\">(\d+)</td><td>([^<]+)</td><td><code>([^<]*)</code></td>"
+            r"<td>([^<]+)</td></tr>",
+            page,
+        )
+        by_row = {}
+        for row, column, value, rule in errors:
+            by_row.setdefault(int(row), []).append((column, value, rule))
+        assert ("层级", "站", "应为下拉列表中的层级之一") in by_row[5]
+        assert ("建成运营日期", "2021-13-01", "应为日期，格式 YYYY-MM-DD") in by_row[5]
+        assert by_row[6][0][:2] == ("所在区划代码", "450206100")
+        assert "不在您的管辖范围内" in by_row[6][0][2]
+        assert by_row[7][0][0] == "所在区划代码" and "同一时间只能有一个" in by_row[7][0][2]
+        assert ("有人员", "也许", "只能填“是”或“否”") in by_row[8]
+        assert ("状态", "已关闭", "只能是“筹建中”或“运营中”") in by_row[9]
+        assert set(by_row) == {5, 6, 7, 8, 9}
+        assert not Facility.objects.exists()
+
+    def test_a_negative_area_is_refused_by_the_service(self, world):
+        row = {**GOOD[0], "办公面积（平方米）": -5}
+        page = upload(world.client_for(world.county_officer), xlsx([row])).content.decode()
+        assert "办公面积不能为负数" in page and not Facility.objects.exists()
+
+    def test_two_stations_for_one_township_in_the_file_are_caught(self, world):
+        rows = [GOOD[0], {**GOOD[0], "建成运营日期": "2023-01-01"}]
+        page = upload(world.client_for(world.city_admin), xlsx(rows)).content.decode()
+        assert "同一时间只能有一个" in page and not Facility.objects.exists()
+
+    def test_a_station_already_in_the_database_is_caught(self, world):
+        station(world.county_officer, "450202001", date(2020, 1, 1))
+        page = upload(world.client_for(world.county_officer), xlsx(GOOD[:1])).content.decode()
+        assert "同一时间只能有一个" in page and Facility.objects.count() == 1
+
+    def test_commit_rechecks_and_writes_nothing_when_the_data_changed(self, world):
+        client = world.client_for(world.county_officer)
+        preview = upload(client, xlsx(GOOD))
+        station(world.county_officer, "450202001", date(2020, 1, 1))  # meanwhile, in the form
+        page = confirm(client, preview).content.decode()
+        assert 'data-testid="import-failed"' in page
+        assert Facility.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        "content, name, message",
+        [
+            (b"not a spreadsheet", "stations.xlsx", "不是 Excel 文件"),
+            (b"a,b,c\n1,2,3\n", "stations.csv", "只能上传 Excel 文件（.xlsx）"),
+            (xlsx([{"地址": "x"}], ["地址", "电话"]), "s.xlsx", "缺少必填列：层级、所在区划代码"),
+            (xlsx([]), "stations.xlsx", "文件中没有数据行"),
+        ],
+    )  # fmt: skip
+    def test_unusable_files_get_a_clear_error(self, world, content, name, message):
+        response = upload(world.client_for(world.county_officer), content, name)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert not Facility.objects.exists()
+
+    def test_ten_thousand_rows_are_refused_before_anything_runs(
+        self, world, django_assert_max_num_queries
+    ):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("站点")
+        sheet.append(HEADERS)
+        for index in range(10_000):
+            sheet.append(["乡镇（街道）社会工作服务站", f"450202{index % 999:03d}", "2021-01-01"])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        client = world.client_for(world.county_officer)
+        with django_assert_max_num_queries(10):
+            response = upload(client, buffer.getvalue())
+        assert response.status_code == 400
+        assert f"文件超过 {MAX_ROWS} 行数据，请分批导入" in response.content.decode()
+        assert not Facility.objects.exists()
+
+    def test_no_file_is_an_error(self, world):
+        response = world.client_for(world.county_officer).post(reverse("facility-import"))
+        assert (
+            response.status_code == 400 and "请选择要上传的 Excel 文件" in response.content.decode()
+        )
+
+
+class TestScoping:
+    def test_another_users_token_is_404_and_writes_nothing(self, world):
+        preview = upload(world.client_for(world.county_officer), xlsx(GOOD))
+        for membership in (world.other_county_officer, world.city_admin, world.other_tenant_admin):
+            response = confirm(world.client_for(membership), preview)
+            assert response.status_code == 404
+        assert not Facility.objects.exists()
+
+    @pytest.mark.parametrize("who", ["city_viewer", "contractor", "evaluator"])
+    def test_roles_that_cannot_edit_cannot_import_or_get_the_template(self, world, who):
+        client = world.client_for(getattr(world, who))
+        for name in ("facility-import", "facility-import-template"):
+            assert client.get(reverse(name)).status_code in (403, 404)
+        assert upload(client, xlsx(GOOD)).status_code in (403, 404)
+        assert not Facility.objects.exists()
+
+    def test_export_holds_only_the_scope_and_follows_the_filters(
+        self, world, django_assert_max_num_queries
+    ):
+        station(world.county_officer, "450202001", date(2020, 1, 1), is_demonstration=True,
+                demonstration_year=2021)  # fmt: skip
+        station(world.county_officer, "450202002", date(2020, 1, 1))
+        station(world.other_county_officer, "450206100", date(2020, 1, 1))
+        station(world.other_tenant_admin, "450302001", date(2020, 1, 1))
+
+        def exported(membership, **filters):
+            client = world.client_for(membership)
+            with django_assert_max_num_queries(12):
+                response = client.get(reverse("facility-export"), filters)
+            assert response.status_code == 200
+            return [row[1] for row in read(response.content)["站点"][1:]]
+
+        assert exported(world.county_officer) == ["450202001", "450202002"]
+        assert exported(world.other_county_officer) == ["450206100"]
+        assert exported(world.city_admin) == ["450202001", "450202002", "450206100"]
+        assert exported(world.city_viewer, demonstration="true") == ["450202001"]
+        assert exported(world.other_tenant_admin) == ["450302001"]
+        response = world.client_for(world.contractor).get(reverse("facility-export"))
+        assert response.status_code in (403, 404) or read(response.content)["站点"][1:] == []
+
+    def test_an_exported_file_imports_again_into_another_city(self, world):
+        station(world.county_officer, "450202001", date(2020, 1, 1))
+        content = world.client_for(world.city_admin).get(reverse("facility-export")).content
+        # Codes of 柳州市 are outside 桂林市: every row is refused, nothing written.
+        page = upload(world.client_for(world.other_tenant_admin), content).content.decode()
+        assert "不在您的管辖范围内" in page
+        assert Facility.objects.count() == 1
+
+    def test_the_list_page_shows_the_buttons_by_role(self, world):
+        page = world.client_for(world.county_officer).get(reverse("facility-list")).content.decode()
+        assert 'data-testid="facility-import"' in page and 'data-testid="facility-export"' in page
+        page = world.client_for(world.city_viewer).get(reverse("facility-list")).content.decode()
+        assert 'data-testid="facility-import"' not in page
+        assert 'data-testid="facility-export"' in page
