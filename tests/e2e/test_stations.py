@@ -116,3 +116,35 @@ def test_city_admin_gets_the_coverage_report_with_a_live_progress_bar(page, liuz
     assert download.suggested_filename.startswith("4502-coverage-20211231")
     text = pdf_text(Path(download.path()).read_bytes())
     assert "柳州市乡镇（街道）社工站覆盖率报告" in text and "城中区" in text
+
+
+def test_county_officer_imports_stations_from_excel(page, liuzhou, tmp_path):
+    from tests.stations.test_facility_import import GOOD, xlsx
+
+    log_in(page, "demo_county", PASSWORD)
+    page.get_by_role("link", name="站点设施").click()
+    page.get_by_test_id("facility-import").click()
+    with page.expect_download() as template:
+        page.get_by_test_id("import-template").click()
+    assert template.value.suggested_filename == "450202-facilities-template.xlsx"
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([*GOOD, {**GOOD[0], "所在区划代码": "450206100"}]))
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(bad)
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_test_id("import-failed")).to_contain_text("整个文件都不会导入")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("不在您的管辖范围内")
+    screenshot(page, "facility-import-errors")
+    assert not Facility.objects.exists()
+
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx(GOOD))
+    page.get_by_role("link", name="重新上传").first.click()
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(good)
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_test_id("import-ok")).to_contain_text("3 行全部通过检查")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".alert-success")).to_contain_text("已导入 3 个站点")
+    expect(page.get_by_test_id("facility-table")).to_contain_text("城中区城中街道社会工作服务站")
+    screenshot(page, "facility-imported")
+    assert Facility.objects.count() == 3
