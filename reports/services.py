@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -122,7 +123,7 @@ def coverage_reports_schedule(*, today: datetime.date | None = None) -> list[Job
                 )
                 if was_created:
                     created.append(job)
-                    transaction.on_commit(lambda pk=job.pk: job_enqueue(job_id=pk))
+                    transaction.on_commit(partial(job_enqueue, job_id=job.pk))
     return created
 
 

@@ -97,7 +97,7 @@ def counted_units(membership: Membership, within: Division, as_of: datetime.date
             level=Level.TOWNSHIP,
             **{prefix_field: getattr(within, prefix_field)},
         )
-        .filter(is_counted=True)
+        .filter(is_counted=True)  # type: ignore[misc]  # an annotation of divisions_with_counting
         .annotate(covered=Exists(stations))
     )
 
@@ -136,8 +136,8 @@ def coverage_at(membership: Membership, within: Division, as_of: datetime.date) 
     # table to itself here made PostgreSQL hash the whole country (8 ms for a city).
     parent_names = {child.code: child.name for child in children}
     parent_names[within.code] = within.name
-    if within.level == Level.TOWNSHIP and within.parent_id:  # a township's only unit is itself
-        parent_names[within.parent_id] = within.parent.name
+    if within.level == Level.TOWNSHIP and within.parent is not None:  # its only unit is itself
+        parent_names[within.parent.code] = within.parent.name
     uncovered = [
         {"code": code, "name": name, "parent__name": parent_names.get(parent_id, "")}
         for code, name, parent_id in units.filter(covered=False)

@@ -236,7 +236,7 @@ def _build(actor: Membership) -> Summary:
 
     townships = list(
         township_units(actor)
-        .filter(is_counted=True, city_code=tenant.code)
+        .filter(is_counted=True, city_code=tenant.code)  # type: ignore[misc]  # an annotation
         .select_related("parent")
     )
     ordered = _township_order(townships)
@@ -269,10 +269,11 @@ def _build(actor: Membership) -> Summary:
         actor=actor, facility=moved, on=datetime.date(2021, 6, 15), reason="新址启用"
     )
     township = moved.division
+    county_name = township.parent.name if township.parent else ""
     facility_update(
         actor=actor,
         facility=moved,
-        address=f"柳州市{township.parent.name}{township.name}便民服务中心三楼",
+        address=f"柳州市{county_name}{township.name}便民服务中心三楼",
         office_area_m2=_area(township.code + "new", 80, 160),
     )
     stations[4] = moved

@@ -145,7 +145,7 @@ def facility_rows_read(file) -> list[dict]:
     positions = {
         column.field: headers.index(column.header) for column in COLUMNS if column.header in headers
     }
-    parsed = []
+    parsed: list[dict] = []
     for number, values in enumerate(rows, start=2):
         if values is None or all(value in (None, "") for value in values):
             continue

@@ -101,7 +101,7 @@ class FacilityRatingForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
-def add_service_errors(form: forms.Form, error) -> None:
+def add_service_errors(form: forms.BaseForm, error) -> None:
     """Show a service's ValidationError on the form's fields (or above the form)."""
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -150,11 +152,12 @@ class FacilityStatusView(FacilityDetailView):
             return redirect("facility-detail", pk=pk)
         form = form_classes[action](request.POST)
         if form.is_valid():
-            service = {
+            services: dict[str, Callable[..., object]] = {
                 "close": facility_services.facility_close,
                 "open": facility_services.facility_open,
                 "rate": facility_services.facility_rate,
-            }[action]
+            }
+            service = services[action]
             try:
                 service(actor=self.membership, facility=facility, **form.cleaned_data)
             except ValidationError as error:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from stations.models import (
+    Division,
     Facility,
     FacilityOperatingPeriod,
     FacilityRating,
@@ -21,7 +22,6 @@ from stations.services.facilities import (
     facility_update,
     signboard_name,
 )
-from stations.models import Division
 from tests.factories import station
 
 pytestmark = pytest.mark.django_db
