@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime
 import io
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -31,6 +34,8 @@ from stations.selectors import divisions_visible
 from stations.services.facilities import facility_create
 
 MAX_ROWS = 2000
+# Uploads waiting for their confirmation are kept this long, then purged by beat.
+PENDING_UPLOAD_HOURS = 24
 DATA_SHEET = "站点"
 DIVISIONS_SHEET = "区划代码"
 YES, NO = "是", "否"
@@ -433,3 +438,21 @@ def _facilities_export(queryset: QuerySet[Facility]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def pending_uploads_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def pending_uploads_purge(*, older_than_hours: float = PENDING_UPLOAD_HOURS) -> int:
+    """Delete uploads never confirmed within ``older_than_hours``; returns how many."""
+    folder = pending_uploads_folder()
+    if not folder.exists():
+        return 0
+    cutoff = time.time() - older_than_hours * 3600
+    purged = 0
+    for path in folder.glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            purged += 1
+    return purged

@@ -177,6 +177,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.fail_stale_jobs",
         "schedule": 15 * 60,
     },
+    # Facility spreadsheets uploaded for a preview and never confirmed.
+    "stations-purge-pending-uploads": {
+        "task": "stations.tasks.purge_pending_uploads",
+        "schedule": 60 * 60,
+    },
     # Each tenant's coverage report for the previous month, on the 1st at 02:00.
     "reports-monthly-coverage": {
         "task": "reports.tasks.monthly_coverage_reports",

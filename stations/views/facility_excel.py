@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from stations.facility_import import (
     facilities_import,
     facility_rows_read,
     facility_template,
+    pending_uploads_folder,
 )
 from stations.filters import FacilityFilter
 from stations.models import NETWORK_ROLES
@@ -46,7 +46,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _upload_path(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+    return pending_uploads_folder() / f"{token}.xlsx"
 
 
 class FacilityTemplateView(ScopedView):

@@ -258,3 +258,23 @@ class TestScoping:
         page = world.client_for(world.city_viewer).get(reverse("facility-list")).content.decode()
         assert 'data-testid="facility-import"' not in page
         assert 'data-testid="facility-export"' in page
+
+
+def test_uploads_never_confirmed_are_purged_after_a_day(world):
+    import os
+    import time
+
+    from stations.facility_import import pending_uploads_folder
+    from stations.tasks import purge_pending_uploads
+
+    client = world.client_for(world.county_officer)
+    preview = upload(client, xlsx(GOOD))
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    path = pending_uploads_folder() / f"{token}.xlsx"
+    assert path.exists()
+    assert purge_pending_uploads() == 0 and path.exists()  # a fresh upload stays
+    day_old = time.time() - 25 * 3600
+    os.utime(path, (day_old, day_old))
+    assert purge_pending_uploads() >= 1 and not path.exists()
+    assert confirm(client, preview).status_code == 404
+    assert not Facility.objects.exists()
