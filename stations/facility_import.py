@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -135,6 +136,13 @@ def facility_rows_read(file) -> list[dict]:
         ) from error
     except Exception as error:  # noqa: BLE001 - zip and XML errors of a damaged file
         raise ImportFileError(_("文件已损坏或不是 Excel 文件（.xlsx）。")) from error
+    try:
+        return _data_rows(workbook)
+    finally:
+        workbook.close()
+
+
+def _data_rows(workbook) -> list[dict]:
     sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header_row = next(rows, None)
@@ -167,7 +175,6 @@ def facility_rows_read(file) -> list[dict]:
                 },
             }
         )
-    workbook.close()
     if not parsed:
         raise ImportFileError(_("文件中没有数据行。"))
     return parsed
@@ -196,20 +203,35 @@ def _convert(column: Column, text: str):
             return False
         raise ValueError(_("只能填“是”或“否”"))
     if column.kind == "date":
-        try:
-            return datetime.date.fromisoformat(text.replace("/", "-")[:10])
-        except ValueError:
-            raise ValueError(_("应为日期，格式 YYYY-MM-DD")) from None
+        return _date(text)
     if column.kind == "decimal":
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except ArithmeticError:
             raise ValueError(_("应为数字")) from None
+        if not number.is_finite():  # NaN and Infinity parse, but are no area
+            raise ValueError(_("应为数字"))
+        return number
     if column.kind == "year":
         if not text.isdigit():
             raise ValueError(_("应为四位年份"))
         return int(text)
     return text
+
+
+# 2021-04-01 as typed in a text cell, and the usual Chinese ways: 2021/4/1, 2021.4.1, 2021年4月1日.
+# A time after the date (a datetime typed as text) is ignored.
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T][\d:.]+)?")
+
+
+def _date(text: str) -> datetime.date:
+    match = _DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError(_("应为日期，格式 YYYY-MM-DD")) from None
 
 
 COLUMN_OF = {column.field: column for column in COLUMNS}
@@ -325,6 +347,14 @@ def _letter_of(field_name: str) -> str:
     return get_column_letter(HEADERS.index(COLUMN_OF[field_name].header) + 1)
 
 
+def _export_note() -> str:
+    # The export shares the template's columns but is a report: the import only ever creates.
+    return _(
+        "导出的站点清单用于报表和核对，列与模板一致；再次上传会新建站点，"
+        "不会修改已有站点（修改请在站点页面进行）。"
+    )
+
+
 def facility_template(actor: Membership) -> bytes:
     """An empty import template with drop-downs: level, status, 是/否, division codes in scope."""
     with translation.override("zh-hans"):
@@ -404,6 +434,7 @@ def _facility_template(actor: Membership) -> bytes:
             _("5. 上传后先预览：任何一行有错误时，整个文件都不会导入。每次最多 %(limit)d 行。")
             % {"limit": MAX_ROWS}
         ],
+        ["6. " + _export_note()],
     ):
         guide.append(line)
     guide.column_dimensions["A"].width = 120
@@ -435,6 +466,9 @@ def _facilities_export(queryset: QuerySet[Facility]) -> bytes:
                 facility.closure_reason,
             ]
         )
+    note = workbook.create_sheet("说明")
+    note.append([_export_note()])
+    note.column_dimensions["A"].width = 120
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,13 +1,15 @@
 """Facility spreadsheets: the import template, upload → preview → confirm, and the export.
 
 An upload is kept under MEDIA_ROOT/imports/ by a random token that only the
-uploader's session knows (with the tenant it was uploaded for); the confirm
-step reads that file again and runs the same checks, so nothing the browser
-sends back is trusted and another user's token answers 404.
+uploader's session knows (with the tenant it was uploaded for), and only when
+its preview passed; the confirm step reads that file again and runs the same
+checks, so nothing the browser sends back is trusted and another user's token
+answers 404. A token is spent by its first confirm, whatever the outcome.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -37,6 +39,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "facility_imports"
 EDIT_ROLES = ("city_admin", "county_officer")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -67,10 +70,9 @@ class FacilityExportView(ScopedView):
     allowed_roles = NETWORK_ROLES
 
     def get(self, request):
+        # Exactly the list page's rows: an invalid filter is ignored there, so here too.
         filterset = FacilityFilter(request.GET or None, queryset=self.get_queryset())
-        queryset = (
-            filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
-        )
+        queryset = filterset.qs if filterset.is_bound else self.get_queryset()
         content = facilities_export(queryset.order_by("county_code", "division_id", "level", "pk"))
         code = self.membership.scope_division.short_code
         return _xlsx_response(content, f"{code}-facilities-{timezone.localdate():%Y%m%d}.xlsx")
@@ -100,30 +102,41 @@ class FacilityImportView(ScopedView):
             rows = facility_rows_read(upload)
         except ImportFileError as error:
             return self.render_upload(request, str(error))
-        token = secrets.token_urlsafe(16)
-        path = _upload_path(token)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        upload.seek(0)
-        path.write_bytes(upload.read())
-        pending = request.session.get(SESSION_KEY, {})
-        pending[token] = self.membership.tenant.code
-        request.session[SESSION_KEY] = pending
         result = facilities_import(self.membership, rows, commit=False)
+        token = ""
+        if result.ok:  # only a file that can be confirmed is kept
+            token = secrets.token_urlsafe(16)
+            path = _upload_path(token)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            upload.seek(0)
+            path.write_bytes(upload.read())
+            pending = request.session.get(SESSION_KEY, {})
+            pending[token] = self.membership.tenant.code
+            request.session[SESSION_KEY] = pending
         return self.render_preview(request, result, token, upload.name)
 
     def confirm(self, request, token: str):
         pending = request.session.get(SESSION_KEY, {})
-        path = _upload_path(token) if token.replace("-", "").replace("_", "").isalnum() else None
-        if pending.get(token) != self.membership.tenant.code or path is None or not path.exists():
+        if pending.pop(token, None) != self.membership.tenant.code or not TOKEN.fullmatch(token):
             raise Http404(_("该导入文件不存在或已处理。"))
-        with path.open("rb") as file:
-            rows = facility_rows_read(file)
-        result = facilities_import(self.membership, rows, commit=True)
-        if not result.committed:  # the data changed since the preview
-            return self.render_preview(request, result, token, "")
-        path.unlink(missing_ok=True)
-        pending.pop(token, None)
         request.session[SESSION_KEY] = pending
+        # Claimed by an atomic rename: a second click (or a second tab) finds nothing and gets
+        # 404 instead of importing the file twice. The claimed name still matches the purge.
+        claimed = _upload_path(f"{token}.claimed")
+        try:
+            _upload_path(token).rename(claimed)
+        except FileNotFoundError:
+            raise Http404(_("该导入文件不存在或已处理。")) from None
+        try:
+            with claimed.open("rb") as file:
+                rows = facility_rows_read(file)
+            result = facilities_import(self.membership, rows, commit=True)
+        except ImportFileError as error:
+            return self.render_upload(request, str(error))
+        finally:
+            claimed.unlink(missing_ok=True)
+        if not result.committed:  # the data changed since the preview; the user re-uploads
+            return self.render_preview(request, result, "", "")
         messages.success(request, _("已导入 %(count)d 个站点。") % {"count": len(result.created)})
         return redirect("facility-list")
 
