@@ -7,8 +7,12 @@ officers of different counties and an admin of the other tenant.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -21,7 +25,12 @@ from tests.factories import PASSWORD, load_divisions, member
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+ROOT = Path(__file__).resolve().parents[1]
+LAST_RUN = ROOT / "artifacts" / "last-test-run.json"
+
+
 def pytest_sessionstart(session):
+    session.config._started_at = time.monotonic()
     if os.environ.get("REQUIRE_SERVICES") != "1":
         return
     missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
@@ -33,6 +42,43 @@ def pytest_sessionstart(session):
         redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         pytest.exit(f"REQUIRE_SERVICES=1 but Redis does not answer: {error}", returncode=3)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Record the outcome in artifacts/last-test-run.json, so the stop check can read it.
+
+    Only the controlling process writes (under xdist the workers report to it):
+    ``{"head": commit, "passed", "failed", "errors", "seconds", "exit_status"}``.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    stats = reporter.stats if reporter is not None else {}
+
+    def count(key: str) -> int:
+        return len(stats.get(key, []))
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        head = ""
+    started = getattr(session.config, "_started_at", time.monotonic())
+    LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
+    LAST_RUN.write_text(
+        json.dumps(
+            {
+                "head": head,
+                "passed": count("passed"),
+                "failed": count("failed"),
+                "errors": count("error"),
+                "seconds": round(time.monotonic() - started, 1),
+                "exit_status": int(exitstatus),
+            },
+            indent=2,
+        )
+    )
 
 
 @dataclass
