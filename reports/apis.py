@@ -8,10 +8,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from reports import services
+from reports import permissions, services
 from reports.models import Job, JobKind, JobStatus
 from reports.selectors import jobs_visible, reports_visible
-from stations.models import NETWORK_ROLES
 from stations.scoping import ScopedAPIView
 
 
@@ -44,7 +43,7 @@ class JobListApi(ScopedAPIView):
 
     selector = staticmethod(jobs_visible)
     model = Job
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_use_jobs)
 
     class JobRequestSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=JobKind.choices)
@@ -104,7 +103,7 @@ class JobDetailApi(ScopedAPIView):
 
     selector = staticmethod(jobs_visible)
     model = Job
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_use_jobs)
 
     @extend_schema(responses={200: JobOutputSerializer})
     def get(self, request, pk: int):

@@ -69,10 +69,10 @@ def timeline_start(as_of: datetime.date) -> datetime.date:
 
 
 def report_data(job: Job) -> ReportData:
-    membership = job.acting_membership()
+    scope = job.acting_scope()
     as_of = datetime.date.fromisoformat(job.parameters["as_of"])
-    figures = coverage_at(membership, job.scope, as_of)
-    timeline = coverage_timeline(membership, job.scope, timeline_start(as_of), as_of)
+    figures = coverage_at(scope, job.scope, as_of)
+    timeline = coverage_timeline(scope, job.scope, timeline_start(as_of), as_of)
     return ReportData(job, as_of, figures, timeline, timezone.localtime())
 
 

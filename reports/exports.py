@@ -20,10 +20,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def divisions_export(job: Job, progress: Progress) -> tuple[str, bytes]:
     """An XLSX of the township units in the job's scope and whether coverage counts them."""
-    membership = job.acting_membership()
-    units = (
-        township_units(membership).filter(code__startswith=job.scope.short_code).order_by("code")
-    )
+    scope = job.acting_scope()
+    units = township_units(scope).filter(code__startswith=job.scope.short_code).order_by("code")
     total = units.count()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("乡级区划")

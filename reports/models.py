@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
-from stations.models import Division, Membership, Role, Tenant
+from stations.models import Division, Role, Tenant
+from stations.scoping import Scope
 
 
 class JobKind(models.TextChoices):
@@ -56,6 +57,9 @@ class Job(models.Model):
     scope = models.ForeignKey(
         Division, verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+"
     )
+    # The requester's scope when they asked (stations.scoping.Scope.snapshot()): the
+    # worker runs the job with exactly this scope, whatever the division asked for.
+    requester_scope = models.JSONField(_("申请人范围"), default=dict, blank=True)
     kind = models.CharField(_("类型"), max_length=40, choices=JobKind.choices)
     parameters = models.JSONField(_("参数"), default=dict, blank=True)
     status = models.CharField(
@@ -96,13 +100,14 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
-    def acting_membership(self) -> Membership:
-        """An unsaved membership with the requester's role and scope, for scoped selectors.
+    def acting_scope(self) -> Scope:
+        """The scope the job runs with: its requester's, as recorded when they asked.
 
-        Scheduled reports have no requester: they act as the tenant's city admin.
+        Scheduled reports have no requester: they act with the whole city's scope.
         """
-        scope = self.scope if self.scope.level == "county" else None
-        return Membership(tenant=self.tenant, user=self.requested_by, role=self.role, scope=scope)
+        if self.requester_scope:
+            return Scope.from_snapshot(self.requester_scope)
+        return Scope.for_tenant(self.tenant)
 
     @property
     def is_finished(self) -> bool:

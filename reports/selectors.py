@@ -5,23 +5,24 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from reports.models import Job, JobKind
-from stations.divisions import Level
-from stations.models import Membership
+from stations.scoping import scope_of
+from stations.selectors import Actor
 
 
-def jobs_visible(membership: Membership) -> QuerySet[Job]:
-    """Jobs of the membership's tenant whose scope lies inside the membership's scope."""
-    if not membership.sees_network:
-        return Job.objects.none()
-    queryset = Job.objects.filter(tenant_id=membership.tenant_id).select_related(
-        "requested_by", "scope"
-    )
-    root = membership.scope_division
-    if root.level == Level.COUNTY:
-        queryset = queryset.filter(scope__county_code=root.county_code)
+def jobs_visible(actor: Actor) -> QuerySet[Job]:
+    """Jobs of the scope's tenant about divisions inside the scope (its county, if any).
+
+    A scope without the station network sees only the jobs its own user asked for.
+    """
+    scope = scope_of(actor)
+    queryset = Job.objects.filter(tenant_id=scope.tenant_id).select_related("requested_by", "scope")
+    if scope.county_code:
+        queryset = queryset.filter(scope__county_code=scope.county_code)
+    if not scope.network:
+        queryset = queryset.filter(requested_by_id=scope.user_id)
     return queryset
 
 
-def reports_visible(membership: Membership) -> QuerySet[Job]:
-    """Coverage reports in the membership's scope (jobs_visible, of that kind)."""
-    return jobs_visible(membership).filter(kind=JobKind.COVERAGE_REPORT)
+def reports_visible(actor: Actor) -> QuerySet[Job]:
+    """Coverage reports in the scope (jobs_visible, of that kind)."""
+    return jobs_visible(actor).filter(kind=JobKind.COVERAGE_REPORT)

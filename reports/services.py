@@ -20,9 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports import permissions
 from reports.models import KIND_PARAMETERS, Job, JobKind, JobStatus, ReportFormat
 from stations.divisions import InvalidDivisionCode, normalize_code
 from stations.models import Membership, Role, Tenant
+from stations.scoping import Scope, scope_of
 from stations.selectors import divisions_visible
 from stations.services import acting
 
@@ -39,7 +41,7 @@ def job_request(
     parameters: dict | None = None,
 ) -> Job:
     """Record a job for ``actor`` over a division in their scope and queue it after commit."""
-    if not actor.sees_network:
+    if not permissions.can_use_jobs(actor):
         raise PermissionDenied(_("您的角色不能生成导出或报表。"))
     if kind not in JobKind.values:
         raise ValidationError({"kind": _("未知的任务类型“%(kind)s”。") % {"kind": kind}})
@@ -60,6 +62,7 @@ def job_request(
             requested_by=actor.user,
             role=actor.role,
             scope=scope,
+            requester_scope=scope_of(actor).snapshot(),
             kind=kind,
             parameters=parameters,
         )
@@ -118,6 +121,7 @@ def coverage_reports_schedule(*, today: datetime.date | None = None) -> list[Job
                     parameters__format=report_format,
                     defaults={
                         "role": Role.CITY_ADMIN,
+                        "requester_scope": Scope.for_tenant(tenant).snapshot(),
                         "parameters": {"as_of": month_end.isoformat(), "format": report_format},
                     },
                 )

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports import services
+from reports import permissions, services
 from reports.models import KIND_PARAMETERS, JobKind, JobStatus, ReportFormat
 from reports.selectors import jobs_visible
-from stations.models import NETWORK_ROLES
 from stations.scoping import ScopedView
 
 
@@ -20,7 +19,7 @@ class JobListView(ScopedView):
     """Jobs in the user's scope, newest first; POST asks for a new one."""
 
     selector = staticmethod(jobs_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_use_jobs)
 
     def get(self, request):
         jobs = self.get_queryset()[:50]
@@ -60,7 +59,7 @@ class JobProgressView(ScopedView):
     """One job's row, polled by htmx until the job finishes."""
 
     selector = staticmethod(jobs_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_use_jobs)
 
     def get(self, request, pk: int):
         return render(request, "reports/_job_row.html", {"job": self.get_object()})
@@ -70,7 +69,7 @@ class JobDownloadView(ScopedView):
     """The file of a finished job in scope."""
 
     selector = staticmethod(jobs_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_use_jobs)
 
     def get(self, request, pk: int):
         job = self.get_object()

@@ -19,8 +19,9 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from stations.divisions import Level
-from stations.models import Division, FacilityLevel, FacilityOperatingPeriod, Membership
-from stations.selectors import divisions_visible, divisions_with_counting
+from stations.models import Division, FacilityLevel, FacilityOperatingPeriod
+from stations.scoping import scope_of
+from stations.selectors import Actor, divisions_visible, divisions_with_counting
 
 # The code column that groups townships by each kind of child of a scope.
 _GROUP_FIELD = {Level.COUNTY: "county_code", Level.TOWNSHIP: "township_code"}
@@ -79,19 +80,19 @@ def operating_on(as_of: datetime.date) -> Q:
     return Q(started_on__lte=as_of) & (Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
 
 
-def counted_units(membership: Membership, within: Division, as_of: datetime.date) -> QuerySet:
+def counted_units(actor: Actor, within: Division, as_of: datetime.date) -> QuerySet:
     """Counted township units under ``within`` that existed on ``as_of``, with ``covered``."""
     prefix_field = _PREFIX_FIELD.get(Level(within.level))
     if prefix_field is None:
         return Division.objects.none()
     stations = FacilityOperatingPeriod.objects.filter(
         operating_on(as_of),
-        tenant_id=membership.tenant_id,
+        tenant_id=scope_of(actor).tenant_id,
         division_id=OuterRef("pk"),
         level=FacilityLevel.TOWNSHIP_STATION,
     )
     return (
-        divisions_with_counting(membership)
+        divisions_with_counting(actor)
         .filter(
             Q(retired_on__isnull=True) | Q(retired_on__gt=as_of),
             level=Level.TOWNSHIP,
@@ -102,11 +103,11 @@ def counted_units(membership: Membership, within: Division, as_of: datetime.date
     )
 
 
-def coverage_at(membership: Membership, within: Division, as_of: datetime.date) -> Coverage:
+def coverage_at(actor: Actor, within: Division, as_of: datetime.date) -> Coverage:
     """Coverage of a city, county or township in scope on a date, with its breakdown."""
-    units = counted_units(membership, within, as_of)
+    units = counted_units(actor, within, as_of)
     children = list(
-        divisions_visible(membership)
+        divisions_visible(actor)
         .filter(parent=within, level__in=[Level.COUNTY, Level.TOWNSHIP])
         .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
         .order_by("code")
@@ -149,18 +150,16 @@ def coverage_at(membership: Membership, within: Division, as_of: datetime.date) 
         as_of=as_of,
         covered=covered,
         total=total,
-        facilities=facilities_operating(membership, within, as_of),
+        facilities=facilities_operating(actor, within, as_of),
         children=child_rows,
         uncovered=uncovered,
     )
 
 
-def facilities_operating(
-    membership: Membership, within: Division, as_of: datetime.date
-) -> dict[str, int]:
+def facilities_operating(actor: Actor, within: Division, as_of: datetime.date) -> dict[str, int]:
     """Facilities operating on ``as_of`` under ``within``, counted by level (one query)."""
     periods = FacilityOperatingPeriod.objects.filter(
-        operating_on(as_of), tenant_id=membership.tenant_id
+        operating_on(as_of), tenant_id=scope_of(actor).tenant_id
     )
     if within.level == Level.COUNTY:
         periods = periods.filter(facility__county_code=within.county_code)
@@ -187,14 +186,14 @@ def month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:
 
 
 def coverage_timeline(
-    membership: Membership, within: Division, start: datetime.date, end: datetime.date
+    actor: Actor, within: Division, start: datetime.date, end: datetime.date
 ) -> list[TimelinePoint]:
     """Coverage at the end of every month from ``start`` to ``end``, in one query."""
     days = month_ends(start, end)
     if not days:
         return []
     # Units that existed at some point of the span: the query decides per day.
-    units = counted_units(membership, within, start).values("code", "retired_on")
+    units = counted_units(actor, within, start).values("code", "retired_on")
     units_sql, units_params = units.query.sql_with_params()
     sql = f"""
         WITH days AS (SELECT unnest(%s::date[]) AS day),
@@ -214,7 +213,7 @@ def coverage_timeline(
     """  # noqa: S608 - units_sql is the ORM's own SQL, values go as parameters
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [days, *units_params, membership.tenant_id, FacilityLevel.TOWNSHIP_STATION]
+            sql, [days, *units_params, scope_of(actor).tenant_id, FacilityLevel.TOWNSHIP_STATION]
         )
         return [
             TimelinePoint(date=day, total=total, covered=covered)

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from stations import permissions
 from stations.divisions import Level
 from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
 from stations.models.facilities import SIX_HAVES
@@ -252,7 +253,7 @@ def facilities_import(actor: Membership, rows: list[dict], *, commit: bool) -> I
     in the same file are caught by the same check as in the form.
     """
     result = ImportResult(rows=rows)
-    if actor.role not in ("city_admin", "county_officer"):
+    if not permissions.can_create_facilities(actor):
         raise PermissionDenied(_("您的角色不能导入站点。"))
     with translation.override("zh-hans"), transaction.atomic():
         for row in rows:

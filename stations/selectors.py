@@ -1,9 +1,10 @@
-"""Scoped reads for divisions, tenants and memberships.
+"""Scoped reads for divisions, tenants, memberships and facilities.
 
-Every function takes the acting membership and returns only what it may see:
-a county officer sees their county, every other role the whole tenant. A
-function named ``dangerously_…`` ignores scope and is for the platform
-operator's commands only.
+Every function takes the acting scope (``stations.scoping.Scope``; a
+membership is accepted and turned into its scope) and returns only what it
+may see: its tenant, its county if it has one, the id sets its providers
+contributed. A function named ``dangerously_…`` ignores scope and is for the
+platform operator's commands only.
 """
 
 from __future__ import annotations
@@ -25,23 +26,26 @@ from django.http import Http404
 
 from stations.divisions import COUNTED_KINDS, InvalidDivisionCode, Level, normalize_code
 from stations.models import CoverageOverride, Division, Facility, Membership
+from stations.scoping import FACILITIES, Scope, scope_of
+from stations.scoping import memberships_of as memberships_of  # re-exported
+
+Actor = Membership | Scope
 
 
-def divisions_visible(membership: Membership) -> QuerySet[Division]:
-    """Divisions inside the membership's scope, its scope root included.
+def divisions_visible(actor: Actor) -> QuerySet[Division]:
+    """Divisions inside the scope (its county, else its city), the county or city included.
 
-    Roles that do not see the station network (contractors, evaluators) see none.
+    A scope without the station network (contractors, evaluators) sees none.
     """
-    if not membership.sees_network:
+    scope = scope_of(actor)
+    if not scope.network:
         return Division.objects.none()
-    root = membership.scope_division
-    queryset = Division.objects.all()
-    if root.level == Level.COUNTY:
-        return queryset.filter(county_code=root.county_code)
-    return queryset.filter(city_code=root.city_code)
+    if scope.county_code:
+        return Division.objects.filter(county_code=scope.county_code)
+    return Division.objects.filter(city_code=scope.tenant_code)
 
 
-def division_get(membership: Membership, code: object) -> Division:
+def division_get(actor: Actor, code: object) -> Division:
     """The division with this (full or short) code in scope; 404 when malformed, missing or foreign.
 
     Annotated like ``divisions_with_counting``.
@@ -51,12 +55,12 @@ def division_get(membership: Membership, code: object) -> Division:
     except InvalidDivisionCode as error:
         raise Http404(str(error)) from error
     try:
-        return divisions_with_counting(membership).select_related("parent").get(code=full_code)
+        return divisions_with_counting(actor).select_related("parent").get(code=full_code)
     except Division.DoesNotExist as error:
         raise Http404("division not found") from error
 
 
-def division_path(membership: Membership, division: Division) -> list[Division]:
+def division_path(actor: Actor, division: Division) -> list[Division]:
     """Ancestors of ``division`` from the membership's scope root down to it, for breadcrumbs."""
     codes = [
         division.province_code,
@@ -65,47 +69,46 @@ def division_path(membership: Membership, division: Division) -> list[Division]:
         division.township_code,
     ]
     ancestor_codes = {code.ljust(12, "0") for code in codes} - {division.code}
-    ancestors = divisions_visible(membership).filter(code__in=ancestor_codes).order_by("code")
+    ancestors = divisions_visible(actor).filter(code__in=ancestor_codes).order_by("code")
     return [*ancestors, division]
 
 
-def divisions_with_counting(membership: Membership) -> QuerySet[Division]:
+def divisions_with_counting(actor: Actor) -> QuerySet[Division]:
     """Divisions in scope annotated with whether station coverage counts them.
 
     ``is_counted`` is the tenant's override where one exists, else the default
     rule (街道, 镇 and 乡 count; 类似乡级单位 and non-township levels do not);
     ``override_reason`` is the override's reason or None.
     """
+    scope = scope_of(actor)
     overrides = CoverageOverride.objects.filter(
-        tenant_id=membership.tenant_id, division_id=OuterRef("pk")
+        tenant_id=scope.tenant_id, division_id=OuterRef("pk")
     )
     default_counted = Case(
         When(level=Level.TOWNSHIP, township_kind__in=COUNTED_KINDS, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    return divisions_visible(membership).annotate(
+    return divisions_visible(scope).annotate(
         is_counted=Coalesce(Subquery(overrides.values("counted")[:1]), default_counted),
         override_reason=Subquery(overrides.values("reason")[:1]),
         has_override=Exists(overrides),
     )
 
 
-def township_units(membership: Membership) -> QuerySet[Division]:
+def township_units(actor: Actor) -> QuerySet[Division]:
     """Current (not retired) township units in scope, annotated as ``divisions_with_counting``."""
-    return divisions_with_counting(membership).filter(level=Level.TOWNSHIP, retired_on__isnull=True)
+    return divisions_with_counting(actor).filter(level=Level.TOWNSHIP, retired_on__isnull=True)
 
 
-def children_with_township_counts(membership: Membership, parent: Division) -> list[dict]:
+def children_with_township_counts(actor: Actor, parent: Division) -> list[dict]:
     """Children of ``parent`` in scope with their township units: total, counted and excluded.
 
     Two queries whatever the number of children: the children, and one grouped
     count over the township units below them.
     """
     children = list(
-        divisions_visible(membership)
-        .filter(parent=parent, retired_on__isnull=True)
-        .order_by("code")
+        divisions_visible(actor).filter(parent=parent, retired_on__isnull=True).order_by("code")
     )
     if not children:
         return []
@@ -118,7 +121,7 @@ def children_with_township_counts(membership: Membership, parent: Division) -> l
     counts: dict[str, dict] = {}
     if group_field:
         rows = (
-            township_units(membership)
+            township_units(actor)
             .filter(**{f"{group_field}__in": [_prefix(child, group_field) for child in children]})
             .values(group_field)
             .annotate(total=Count("code"), counted=Count("code", filter=Q(is_counted=True)))
@@ -139,14 +142,14 @@ def _prefix(division: Division, field: str | None) -> str:
     return getattr(division, field) if field else ""
 
 
-def township_totals(membership: Membership, within: Division) -> dict[str, int]:
+def township_totals(actor: Actor, within: Division) -> dict[str, int]:
     """Township units below ``within`` in scope: total, counted, excluded (one query)."""
     field = {
         Level.CITY: "city_code",
         Level.COUNTY: "county_code",
         Level.TOWNSHIP: "township_code",
     }.get(Level(within.level))
-    queryset = township_units(membership)
+    queryset = township_units(actor)
     queryset = queryset.filter(**{field: getattr(within, field)}) if field else queryset.none()
     totals = queryset.aggregate(
         total=Count("code"), counted=Count("code", filter=Q(is_counted=True))
@@ -154,31 +157,20 @@ def township_totals(membership: Membership, within: Division) -> dict[str, int]:
     return {**totals, "excluded": totals["total"] - totals["counted"]}
 
 
-def memberships_of(user) -> QuerySet[Membership]:
-    """Active memberships of a user in active tenants, tenant switcher order."""
-    if not user.is_authenticated:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
-        .select_related("tenant", "tenant__division", "scope", "user")
-        .order_by("tenant__code")
-    )
-
-
-def coverage_override_history(membership: Membership, division: Division) -> QuerySet:
+def coverage_override_history(actor: Actor, division: Division) -> QuerySet:
     """Recorded changes of this tenant's override for ``division``, newest first."""
     event_model = CoverageOverride.pgh_event_model  # type: ignore[attr-defined]  # pghistory
     return (
-        event_model.objects.filter(tenant_id=membership.tenant_id, division_id=division.code)
+        event_model.objects.filter(tenant_id=scope_of(actor).tenant_id, division_id=division.code)
         .select_related("pgh_context")
         .order_by("-pgh_created_at")
     )
 
 
-def division_history(membership: Membership, division: Division) -> QuerySet:
+def division_history(actor: Actor, division: Division) -> QuerySet:
     """Recorded changes (renames, moves, retirements) of one division in scope, newest first."""
     event_model = Division.pgh_event_model  # type: ignore[attr-defined]  # added by pghistory
-    in_scope = divisions_visible(membership).filter(code=division.code).values("code")
+    in_scope = divisions_visible(actor).filter(code=division.code).values("code")
     return (
         event_model.objects.filter(pgh_obj_id__in=in_scope)
         .select_related("pgh_context")
@@ -186,16 +178,16 @@ def division_history(membership: Membership, division: Division) -> QuerySet:
     )
 
 
-def facilities_visible(membership: Membership) -> QuerySet[Facility]:
-    """Facilities of the membership's tenant in its scope (a county officer: the county's)."""
-    if not membership.sees_network:
-        return Facility.objects.none()
-    queryset = Facility.objects.filter(tenant_id=membership.tenant_id).select_related(
+def facilities_visible(actor: Actor) -> QuerySet[Facility]:
+    """Facilities of the scope's tenant, in its county if it has one, limited to its
+    facility ids when a provider restricts them (a contractor: its contracts' stations)."""
+    scope = scope_of(actor)
+    queryset = Facility.objects.filter(tenant_id=scope.tenant_id).select_related(
         "division", "division__parent"
     )
-    if membership.scope is not None:
-        queryset = queryset.filter(county_code=membership.scope.county_code)
-    return queryset
+    if scope.county_code:
+        queryset = queryset.filter(county_code=scope.county_code)
+    return scope.restrict(queryset, FACILITIES)
 
 
 def facility_history(facility: Facility) -> list[dict]:

@@ -109,6 +109,59 @@ class World:
         ]
 
 
+@dataclass
+class Outsiders:
+    """Who must never see 柳州 城中区 (450202)'s objects: another county's officer,
+    another tenant's admin, a contractor and an evaluator (without contracts) and
+    an anonymous visitor. Every app's negative tests reuse it."""
+
+    other_county_officer: Membership  # 柳江区 450206 of the same city
+    other_tenant_admin: Membership  # 桂林市 4503
+    contractor: Membership
+    evaluator: Membership
+
+    @property
+    def members(self) -> list[Membership]:
+        return [
+            self.other_county_officer,
+            self.other_tenant_admin,
+            self.contractor,
+            self.evaluator,
+        ]
+
+    def assert_page_hidden(self, url: str, *, method: str = "get", data=None, members=None):
+        """Each outsider gets 404 for the page, anonymous is sent to log in."""
+        for membership in self.members if members is None else members:
+            client = Client()
+            assert client.login(username=membership.user.username, password=PASSWORD)
+            response = getattr(client, method)(url, data or {})
+            assert response.status_code == 404, (membership, url, response.status_code)
+        response = getattr(Client(), method)(url, data or {})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+    def assert_api_hidden(self, url: str, *, method: str = "get", data=None, members=None):
+        """Each outsider gets 404 with the common error body, anonymous 401."""
+        from tests.helpers import api_for, assert_error
+
+        for membership in self.members if members is None else members:
+            response = getattr(api_for(membership), method)(url, data or {}, format="json")
+            assert response.status_code == 404, (membership, url, response.status_code)
+            assert_error(response, 404, response.json()["error"]["code"])
+        from rest_framework.test import APIClient
+
+        assert getattr(APIClient(), method)(url, data or {}).status_code == 401, url
+
+
+@pytest.fixture
+def outsiders(world) -> Outsiders:
+    return Outsiders(
+        other_county_officer=world.other_county_officer,
+        other_tenant_admin=world.other_tenant_admin,
+        contractor=world.contractor,
+        evaluator=world.evaluator,
+    )
+
+
 @pytest.fixture
 def world(django_db_blocker) -> World:
     load_divisions("4502", "4503")

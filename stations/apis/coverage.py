@@ -10,9 +10,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from stations import permissions
 from stations.coverage import MAX_TIMELINE_MONTHS, coverage_at, coverage_timeline
 from stations.divisions import Level
-from stations.models import NETWORK_ROLES, Division
+from stations.models import Division
 from stations.scoping import ScopedAPIView
 from stations.selectors import division_get
 
@@ -50,11 +51,11 @@ class TimelineQuerySerializer(serializers.Serializer):
 
 
 class CoverageApiBase(ScopedAPIView):
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def scope_division(self, code: str | None) -> Division:
         """The division asked for, in scope (404 otherwise), at a level coverage applies to."""
-        division = division_get(self.membership, code) if code else self.membership.scope_division
+        division = division_get(self.scope, code) if code else self.membership.scope_division
         if division.level not in COVERAGE_LEVELS:
             raise serializers.ValidationError(
                 {"division": [_("覆盖率按市、县（区）或乡镇（街道）计算。")]}
@@ -101,7 +102,7 @@ class CoverageApi(CoverageApiBase):
         query.is_valid(raise_exception=True)
         division = self.scope_division(query.validated_data.get("division"))
         as_of = query.validated_data.get("as_of") or timezone.localdate()
-        figures = coverage_at(self.membership, division, as_of)
+        figures = coverage_at(self.scope, division, as_of)
         return Response(
             {
                 "division": division.short_code,
@@ -158,7 +159,7 @@ class CoverageTimelineApi(CoverageApiBase):
         query.is_valid(raise_exception=True)
         division = self.scope_division(query.validated_data.get("division"))
         points = coverage_timeline(
-            self.membership, division, query.validated_data["start"], query.validated_data["end"]
+            self.scope, division, query.validated_data["start"], query.validated_data["end"]
         )
         return Response(
             {

@@ -12,9 +12,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from stations import permissions
 from stations.divisions import Level
 from stations.filters import DivisionCodeFilter
-from stations.models import NETWORK_ROLES, Division, Membership
+from stations.models import Division, Membership
 from stations.scoping import ScopedAPIView
 from stations.selectors import division_get, divisions_with_counting, township_totals
 
@@ -111,7 +112,7 @@ class DivisionListApi(ScopedAPIView):
 
     selector = staticmethod(divisions_with_counting)
     model = Division
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
     filterset_class = DivisionFilter
 
     @extend_schema(responses={200: DivisionOutputSerializer(many=True)})
@@ -124,7 +125,7 @@ class DivisionListApi(ScopedAPIView):
 class DivisionDetailApi(ScopedAPIView):
     """One division by full or short code, with the township units below it."""
 
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     class DivisionDetailSerializer(DivisionOutputSerializer):
         township_units = serializers.SerializerMethodField()
@@ -140,10 +141,10 @@ class DivisionDetailApi(ScopedAPIView):
             )
         )
         def get_township_units(self, division: Division) -> dict[str, int]:
-            return township_totals(self.context["membership"], division)
+            return township_totals(self.context["scope"], division)
 
     @extend_schema(responses={200: DivisionDetailSerializer})
     def get(self, request, code: str):
-        division = division_get(self.membership, code)
-        context = {"membership": self.membership}
+        division = division_get(self.scope, code)
+        context = {"scope": self.scope}
         return Response(self.DivisionDetailSerializer(division, context=context).data)

@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from stations import permissions
 from stations.filters import FacilityFilter
 from stations.models import (
-    NETWORK_ROLES,
     Facility,
     FacilityLevel,
     FacilityStatus,
@@ -95,7 +95,7 @@ class FacilityCreateSerializer(FacilityDetailsSerializer):
 class FacilityApiBase(ScopedAPIView):
     selector = staticmethod(facilities_visible)
     model = Facility
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def respond(self, facility: Facility, status_code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=facility.pk)

@@ -10,9 +10,6 @@ from stations.models.facilities import (
     FacilityStatusChange,
 )
 from stations.models.tenancy import (
-    CITY_ROLES,
-    COUNTY_SCOPED_ROLES,
-    NETWORK_ROLES,
     CoverageOverride,
     Division,
     Membership,
@@ -21,10 +18,7 @@ from stations.models.tenancy import (
 )
 
 __all__ = [
-    "CITY_ROLES",
-    "COUNTY_SCOPED_ROLES",
     "DIVISION_LEVEL_OF",
-    "NETWORK_ROLES",
     "CoverageOverride",
     "Division",
     "Facility",

@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stations import permissions
 from stations.divisions import COUNTED_KINDS, Level, TownshipKind, short_code
+from stations.permissions import COUNTY_SCOPED_ROLES, Role
 
 
 # Inserts are not tracked: a first load writes 45k–665k rows that the edition
@@ -106,23 +108,6 @@ class Tenant(models.Model):
         return f"{self.name}（{self.code}）"
 
 
-class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("市级管理员")
-    CITY_VIEWER = "city_viewer", _("市级查看者")
-    COUNTY_OFFICER = "county_officer", _("县（区）民政干部")
-    CONTRACTOR = "contractor", _("承接机构")
-    EVALUATOR = "evaluator", _("第三方评估机构")
-
-
-# Roles whose scope is one county of the tenant.
-COUNTY_SCOPED_ROLES = (Role.COUNTY_OFFICER,)
-CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_VIEWER)
-# Roles that see the station network (divisions, facilities, coverage, exports).
-# Contractors and evaluators see only what their contracts give them, which
-# arrives with the procurement and supervision apps.
-NETWORK_ROLES = (*CITY_ROLES, *COUNTY_SCOPED_ROLES)
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Membership(models.Model):
     """The way a user acts in one tenant: a role and, for county officers, a county."""
@@ -170,17 +155,18 @@ class Membership(models.Model):
         """The division this membership sees: its county, or the whole tenant."""
         return self.scope if self.scope is not None else self.tenant.division
 
+    # Shorthands for templates; the decisions are stations.permissions'.
     @property
     def sees_network(self) -> bool:
-        return self.role in NETWORK_ROLES
+        return permissions.can_see_network(self)
 
     @property
     def is_city_level(self) -> bool:
-        return self.role in CITY_ROLES
+        return permissions.is_city_level(self)
 
     @property
     def can_manage_coverage(self) -> bool:
-        return self.role == Role.CITY_ADMIN
+        return permissions.can_manage_coverage(self)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stations import permissions
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.models import (
     DIVISION_LEVEL_OF,
@@ -28,7 +29,6 @@ from stations.models import (
     FacilityStatus,
     FacilityStatusChange,
     Membership,
-    Role,
 )
 from stations.services.tenancy import acting
 
@@ -74,19 +74,10 @@ def signboard_name(division: Division, level: str) -> str:
     return f"{parent_name}{_VILLAGE_SUFFIX.sub('', division.name)}社工室"
 
 
-def can_edit(actor: Membership, *, county_code: str | None, level: str) -> bool:
-    """City admins edit everything in the tenant; county officers their county's facilities."""
-    if actor.role == Role.CITY_ADMIN:
-        return True
-    if actor.role == Role.COUNTY_OFFICER and actor.scope is not None:
-        return level != FacilityLevel.CITY_CENTRE and county_code == actor.scope.county_code
-    return False
-
-
 def _require_edit(actor: Membership, facility: Facility) -> None:
     if facility.tenant_id != actor.tenant_id:
         raise PermissionDenied(_("该站点不在您的管辖范围内。"))
-    if not can_edit(actor, county_code=facility.county_code, level=facility.level):
+    if not permissions.can_edit_facility(actor, facility):
         raise PermissionDenied(_("您的角色不能修改该站点。"))
 
 
@@ -127,7 +118,7 @@ def _division_for(actor: Membership, level: str, division_code: object) -> Divis
         )
     if division.retired_on is not None:
         raise ValidationError({"division": _("区划“%(name)s”已撤销。") % {"name": division.name}})
-    if not can_edit(actor, county_code=division.county_code, level=level):
+    if not permissions.can_edit_facility_at(actor, county_code=division.county_code, level=level):
         raise PermissionDenied(_("您的角色不能在该区划建站。"))
     return division
 

@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from stations import permissions
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.models import (
-    COUNTY_SCOPED_ROLES,
     CoverageOverride,
     Division,
     Membership,
@@ -121,7 +121,7 @@ def membership_scope(*, tenant: Tenant, role: str, scope_code: object | None) ->
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色“%(role)s”。") % {"role": role}})
     scope = None
-    if role in COUNTY_SCOPED_ROLES:
+    if permissions.is_county_scoped(role):
         if not scope_code:
             raise ValidationError({"scope": _("该角色必须指定一个县（区）作为范围。")})
         scope = _division_by_code(scope_code, field="scope")
@@ -172,7 +172,7 @@ def coverage_override_set(
     *, actor: Membership, division_code: object, counted: bool, reason: str
 ) -> CoverageOverride:
     """Count or exclude one township unit for the actor's tenant, with a reason on record."""
-    if not actor.can_manage_coverage:
+    if not permissions.can_manage_coverage(actor):
         raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
     division = _township_in_scope(actor, division_code)
     reason = (reason or "").strip()
@@ -196,7 +196,7 @@ def coverage_override_set(
 
 def coverage_override_clear(*, actor: Membership, division_code: object) -> None:
     """Return one township unit to the default rule."""
-    if not actor.can_manage_coverage:
+    if not permissions.can_manage_coverage(actor):
         raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
     division = _township_in_scope(actor, division_code)
     with acting(actor.user, action="coverage_override_clear", tenant=actor.tenant.code):

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from stations import selectors, services
+from stations import permissions, selectors, services
 from stations.divisions import Level
 from stations.forms import CoverageOverrideForm, TenantSwitchForm
-from stations.models import NETWORK_ROLES
 from stations.scoping import SESSION_TENANT_KEY, ScopedView, choose_membership
 from stations.selectors import memberships_of
 
@@ -35,7 +34,7 @@ class TenantSwitchView(ScopedView):
 
 
 class DivisionRootView(ScopedView):
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def get(self, request):
         return redirect("division-detail", code=self.membership.scope_division.short_code)
@@ -47,14 +46,14 @@ class DivisionDetailView(ScopedView):
     On a township page a city admin counts or excludes the unit (POST).
     """
 
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def get(self, request, code: str):
         return self.render_page(request, code)
 
     def post(self, request, code: str):
-        division = selectors.division_get(self.membership, code)
-        if not self.membership.can_manage_coverage:
+        division = selectors.division_get(self.scope, code)
+        if not permissions.can_manage_coverage(self.membership):
             raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
         if request.POST.get("action") == "clear":
             services.coverage_override_clear(actor=self.membership, division_code=division.code)
@@ -78,19 +77,19 @@ class DivisionDetailView(ScopedView):
         return self.render_page(request, code, form=form, status=400)
 
     def render_page(self, request, code, *, form=None, status=200):
-        division = selectors.division_get(self.membership, code)
+        division = selectors.division_get(self.scope, code)
         context = {
             "division": division,
-            "path": selectors.division_path(self.membership, division),
-            "totals": selectors.township_totals(self.membership, division),
-            "children": selectors.children_with_township_counts(self.membership, division),
-            "can_override": self.membership.can_manage_coverage
+            "path": selectors.division_path(self.scope, division),
+            "totals": selectors.township_totals(self.scope, division),
+            "children": selectors.children_with_township_counts(self.scope, division),
+            "can_override": permissions.can_manage_coverage(self.membership)
             and division.level == Level.TOWNSHIP,
-            "division_history": list(selectors.division_history(self.membership, division)[:20]),
+            "division_history": list(selectors.division_history(self.scope, division)[:20]),
         }
         if division.level == Level.TOWNSHIP:
             context["override_history"] = list(
-                selectors.coverage_override_history(self.membership, division)[:20]
+                selectors.coverage_override_history(self.scope, division)[:20]
             )
             context["form"] = form or CoverageOverrideForm(
                 initial={"counted": "0" if division.is_counted else "1"}

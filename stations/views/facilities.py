@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from stations import selectors
+from stations import permissions, selectors
 from stations.divisions import Level
 from stations.filters import FacilityFilter
 from stations.forms import (
@@ -21,7 +21,7 @@ from stations.forms import (
     FacilityRatingForm,
     add_service_errors,
 )
-from stations.models import NETWORK_ROLES, Facility, FacilityStatus
+from stations.models import Facility, FacilityStatus
 from stations.scoping import ScopedView
 from stations.services import facilities as facility_services
 
@@ -38,7 +38,7 @@ class FacilityListView(ScopedView):
     """Facilities in scope, filtered by county, level, status, stars, demonstration, 六有, text."""
 
     selector = staticmethod(selectors.facilities_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def get(self, request):
         filterset = FacilityFilter(request.GET or None, queryset=self.get_queryset())
@@ -52,8 +52,8 @@ class FacilityListView(ScopedView):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "counties": list(_counties(self.membership)),
-            "can_create": self.membership.role in ("city_admin", "county_officer"),
+            "counties": list(_counties(self.scope)),
+            "can_create": permissions.can_create_facilities(self.membership),
         }
         return render(request, "stations/facility_list.html", context)
 
@@ -61,7 +61,7 @@ class FacilityListView(ScopedView):
 class FacilityCreateView(ScopedView):
     """A new facility; the form's errors come from the same service as the API's."""
 
-    allowed_roles = ("city_admin", "county_officer")
+    capability = staticmethod(permissions.can_create_facilities)
 
     def get(self, request):
         initial = {
@@ -94,7 +94,7 @@ class FacilityCreateView(ScopedView):
 
     def render_form(self, request, form, status=200):
         divisions = (
-            selectors.divisions_visible(self.membership)
+            selectors.divisions_visible(self.scope)
             .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP], retired_on__isnull=True)
             .order_by("code")
         )
@@ -106,15 +106,13 @@ class FacilityDetailView(ScopedView):
     """One facility: its details, 六有, operating periods, status log, ratings and history."""
 
     selector = staticmethod(selectors.facilities_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def get(self, request, pk: int):
         return self.render_page(request, self.get_object())
 
     def render_page(self, request, facility: Facility, forms: dict | None = None, status=200):
-        can_edit = facility_services.can_edit(
-            self.membership, county_code=facility.county_code, level=facility.level
-        )
+        can_edit = permissions.can_edit_facility(self.membership, facility)
         forms = forms or {}
         context = {
             "facility": facility,
@@ -172,12 +170,10 @@ class FacilityEditView(ScopedView):
     """Change a facility's details."""
 
     selector = staticmethod(selectors.facilities_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def dispatch_edit(self, facility: Facility) -> None:
-        if not facility_services.can_edit(
-            self.membership, county_code=facility.county_code, level=facility.level
-        ):
+        if not permissions.can_edit_facility(self.membership, facility):
             raise PermissionDenied(_("您的角色不能修改该站点。"))
 
     def get(self, request, pk: int):

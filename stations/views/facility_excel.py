@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stations import selectors
+from stations import permissions, selectors
 from stations.facility_import import (
     COLUMNS,
     MAX_ROWS,
@@ -32,13 +32,11 @@ from stations.facility_import import (
     pending_uploads_folder,
 )
 from stations.filters import FacilityFilter
-from stations.models import NETWORK_ROLES
 from stations.scoping import ScopedView
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "facility_imports"
-EDIT_ROLES = ("city_admin", "county_officer")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -55,7 +53,7 @@ def _upload_path(token: str) -> Path:
 class FacilityTemplateView(ScopedView):
     """The empty import template for the user's scope."""
 
-    allowed_roles = EDIT_ROLES
+    capability = staticmethod(permissions.can_create_facilities)
 
     def get(self, request):
         content = facility_template(self.membership)
@@ -67,7 +65,7 @@ class FacilityExportView(ScopedView):
     """The facility list as filtered on the list page, as XLSX."""
 
     selector = staticmethod(selectors.facilities_visible)
-    allowed_roles = NETWORK_ROLES
+    capability = staticmethod(permissions.can_see_network)
 
     def get(self, request):
         # Exactly the list page's rows: an invalid filter is ignored there, so here too.
@@ -81,7 +79,7 @@ class FacilityExportView(ScopedView):
 class FacilityImportView(ScopedView):
     """GET the upload form; POST a file for the preview, or a token to commit it."""
 
-    allowed_roles = EDIT_ROLES
+    capability = staticmethod(permissions.can_create_facilities)
 
     def get(self, request):
         return self.render_upload(request)

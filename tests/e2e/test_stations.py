@@ -10,7 +10,7 @@ from reports.models import Job
 from stations.models import Facility
 from tests.e2e.conftest import log_in, screenshot
 from tests.factories import PASSWORD, load_divisions, member, station
-from tests.reports.test_coverage_report import pdf_text
+from tests.helpers import pdf_text
 from tests.worker import celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,30 +13,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports.models import Job, JobKind, JobStatus
 from reports.services import coverage_reports_schedule, job_request, job_run
 from stations.services.facilities import facility_close
 from tests.factories import load_divisions, member, station
-from tests.stations.test_apis import api_for, assert_error
+from tests.helpers import api_for, assert_error, pdf_text, sheets
 from tests.worker import celery_worker, wait_until
 
 COUNTY_NAMES = ("城中区", "鱼峰区", "柳南区", "柳北区", "柳江区", "柳城县", "鹿寨县", "融安县")
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def sheets(content: bytes) -> dict[str, list[tuple]]:
-    workbook = load_workbook(io.BytesIO(content), read_only=True)
-    return {
-        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
-        for sheet in workbook.worksheets
-    }
 
 
 def network(world):

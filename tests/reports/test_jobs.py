@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from reports.models import Job, JobStatus
 from reports.services import job_request, job_run
 from tests.factories import PASSWORD, load_divisions, member
-from tests.stations.test_apis import api_for, assert_error
+from tests.helpers import api_for, assert_error
 from tests.worker import celery_worker, wait_until
 
 

@@ -6,30 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, member
+from tests.helpers import api_for, assert_error
 
 pytestmark = pytest.mark.django_db
-
-
-def api_for(membership) -> APIClient:
-    client = APIClient()
-    response = client.post(
-        "/api/v1/auth/token/",
-        {"username": membership.user.username, "password": PASSWORD},
-        format="json",
-    )
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()["error"]
-    assert body["status"] == status
-    assert body["code"] == code
-    assert isinstance(body["message"], str)
-    assert isinstance(body["fields"], dict)
-    return body
 
 
 class TestTokens:

@@ -6,7 +6,7 @@ import pytest
 
 from stations.models import Facility, FacilityOperatingPeriod
 from tests.factories import station
-from tests.stations.test_apis import api_for, assert_error
+from tests.helpers import api_for, assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from stations.models import Facility, FacilityStatus
 from tests.factories import station
-from tests.stations.test_views import get
+from tests.helpers import get
 
 pytestmark = pytest.mark.django_db
 

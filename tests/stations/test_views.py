@@ -3,22 +3,13 @@
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stations.models import CoverageOverride, Role
 from tests.factories import PASSWORD, member
+from tests.helpers import get
 
 pytestmark = pytest.mark.django_db
-
-QUERY_CEILING = 12
-
-
-def get(client, url, ceiling=QUERY_CEILING):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert len(queries) <= ceiling, f"{url}: {len(queries)} queries"
-    return response
 
 
 class TestLogin:

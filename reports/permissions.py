@@ -1,0 +1,23 @@
+"""Named capabilities of the reports app: who uses jobs and which report kinds they may ask for.
+
+Builds on ``stations.permissions``; roles are named there, not here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stations import permissions as station_permissions
+
+if TYPE_CHECKING:
+    from stations.models import Membership
+
+
+def can_use_jobs(membership: Membership) -> bool:
+    """The jobs page and API: one's own scope's exports and reports."""
+    return station_permissions.can_request_jobs(membership)
+
+
+def can_view_dashboard(membership: Membership) -> bool:
+    """The coverage dashboard of the membership's scope (city, or one county)."""
+    return station_permissions.can_see_network(membership)

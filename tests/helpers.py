@@ -1,0 +1,86 @@
+"""Helpers shared by every app's tests: API clients, the error body, query counts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD
+
+QUERY_CEILING = 12
+
+
+def api_for(membership) -> APIClient:
+    """An API client authenticated with the member's token (obtained like a real client)."""
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": membership.user.username, "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
+def assert_error(response, status, code):
+    """The common error body: ``{"error": {"status", "code", "message", "fields"}}``."""
+    assert response.status_code == status, response.content
+    body = response.json()["error"]
+    assert body["status"] == status
+    assert body["code"] == code
+    assert isinstance(body["message"], str)
+    assert isinstance(body["fields"], dict)
+    return body
+
+
+def get(client, url, ceiling=QUERY_CEILING):
+    """GET ``url`` and assert it took at most ``ceiling`` queries."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert len(queries) <= ceiling, f"{url}: {len(queries)} queries"
+    return response
+
+
+def query_count(action: Callable[[], object]) -> int:
+    """How many queries ``action()`` runs."""
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
+def assert_constant_queries(
+    action: Callable[[], object], grow: Callable[[], object], *, exactly: int | None = None
+) -> int:
+    """``action()`` runs the same number of queries before and after ``grow()`` adds data.
+
+    ``exactly`` pins the count too. Returns the count.
+    """
+    small = query_count(action)
+    grow()
+    large = query_count(action)
+    assert small == large, f"{small} queries for the small scope, {large} for the large one"
+    if exactly is not None:
+        assert small == exactly, f"{small} queries, expected {exactly}"
+    return small
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF, read back with pypdf."""
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def sheets(content: bytes) -> dict[str, list[tuple]]:
+    """Every sheet of an XLSX as rows of cell values, read back with openpyxl."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return {
+        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
