@@ -38,6 +38,7 @@ api_v1 = [
         station_apis.FacilityRatingApi.as_view(),
         name="api-facility-ratings",
     ),
+    path("policy/", station_apis.PolicyListApi.as_view(), name="api-policy"),
     path("coverage/", station_apis.CoverageApi.as_view(), name="api-coverage"),
     path(
         "coverage/timeline/",
@@ -99,6 +100,7 @@ urlpatterns = [
         station_views.FacilityStatusView.as_view(),
         name="facility-status",
     ),
+    path("policy/", station_views.PolicyView.as_view(), name="policy"),
     path("jobs/", report_views.JobListView.as_view(), name="job-list"),
     path("jobs/<int:pk>/", report_views.JobProgressView.as_view(), name="job-progress"),
     path("jobs/<int:pk>/download/", report_views.JobDownloadView.as_view(), name="job-download"),

@@ -9,6 +9,8 @@ platform operator's commands only.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -23,9 +25,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from stations.divisions import COUNTED_KINDS, InvalidDivisionCode, Level, normalize_code
-from stations.models import CoverageOverride, Division, Facility, Membership
+from stations.models import CoverageOverride, Division, Facility, Membership, PolicyValue
+from stations.policy import PolicyMissing, definition
 from stations.scoping import FACILITIES, Scope, scope_of
 from stations.scoping import memberships_of as memberships_of  # re-exported
 
@@ -237,3 +241,44 @@ def facility_history(facility: Facility) -> list[dict]:
             }
         )
     return rows
+
+
+def policy_values_visible(actor: Actor) -> QuerySet[PolicyValue]:
+    """Every policy value of the scope's tenant (policy is the city's: one for all its counties)."""
+    return PolicyValue.objects.filter(tenant_id=scope_of(actor).tenant_id).order_by(
+        "code", "effective_from"
+    )
+
+
+def policy_values_in(actor: Actor, start: datetime.date, end: datetime.date) -> QuerySet:
+    """The scope's tenant's policy values whose period overlaps ``start``–``end``, by code."""
+    return (
+        policy_values_visible(actor)
+        .filter(effective_from__lte=end)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
+    )
+
+
+def policy_value(actor: Actor, code: str, on: datetime.date):
+    """The value of policy ``code`` in force on ``on`` for the scope's tenant.
+
+    Raises stations.policy.PolicyMissing (a Chinese message naming the code) when
+    the tenant has none that day: rules never fall back to a number in code.
+    """
+    row = policy_values_in(actor, on, on).filter(code=code).first()
+    if row is None:
+        raise PolicyMissing(
+            _("本市未设定 %(date)s 适用的“%(title)s”（%(code)s），请在政策参数页补充。")
+            % {"date": on, "title": definition(code).title, "code": code}
+        )
+    return row.value
+
+
+def policy_history(actor: Actor) -> QuerySet:
+    """Recorded changes of the scope's tenant's policy values, newest first."""
+    event_model = PolicyValue.pgh_event_model  # type: ignore[attr-defined]  # pghistory
+    return (
+        event_model.objects.filter(tenant_id=scope_of(actor).tenant_id)
+        .select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_id")
+    )

@@ -9,6 +9,7 @@ from stations.apis.facilities import (
     FacilityOpenApi,
     FacilityRatingApi,
 )
+from stations.apis.policy import PolicyListApi
 
 __all__ = [
     "CoverageApi",
@@ -21,5 +22,6 @@ __all__ = [
     "FacilityOpenApi",
     "FacilityRatingApi",
     "MeApi",
+    "PolicyListApi",
     "TokenObtainApi",
 ]

@@ -9,6 +9,7 @@ from stations.models.facilities import (
     FacilityStatus,
     FacilityStatusChange,
 )
+from stations.models.policy import PolicyValue
 from stations.models.tenancy import (
     CoverageOverride,
     Division,
@@ -28,6 +29,7 @@ __all__ = [
     "FacilityStatus",
     "FacilityStatusChange",
     "Membership",
+    "PolicyValue",
     "Role",
     "Tenant",
 ]

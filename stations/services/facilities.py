@@ -30,7 +30,7 @@ from stations.models import (
     FacilityStatusChange,
     Membership,
 )
-from stations.services.tenancy import acting
+from stations.services.history import acting
 
 # Fields a form, API or spreadsheet may set directly; status and dates have their own services.
 DETAIL_FIELDS = (

@@ -7,9 +7,6 @@ changed what.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import pghistory
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,22 +21,14 @@ from stations.models import (
     Role,
     Tenant,
 )
+from stations.services.history import acting
+from stations.services.policy import policy_defaults_seed
 
 # City-level rows of the statistical tree that group counties but are not a network.
 NOT_A_PREFECTURE = {"省直辖县级行政区划", "自治区直辖县级行政区划", "县"}
 # Municipalities list their districts under a city row named 市辖区: the tenant takes
 # the municipality's name.
 MUNICIPALITY_DISTRICTS = "市辖区"
-
-
-@contextmanager
-def acting(user=None, **metadata):
-    """One transaction whose history rows record ``user`` and ``metadata``."""
-    if user is not None:
-        metadata["user"] = user.pk
-        metadata["username"] = user.get_username()
-    with transaction.atomic(), pghistory.context(**metadata):
-        yield
 
 
 def _division_by_code(code: object, *, field: str) -> Division:
@@ -88,6 +77,7 @@ def tenant_create(*, code: object, user=None) -> Tenant:
         tenant = Tenant(code=division.city_code, division=division, name=name)
         tenant.full_clean()
         tenant.save()
+        policy_defaults_seed(tenant=tenant, user=user)
     return tenant
 
 

@@ -19,6 +19,7 @@ from stations.views.facility_excel import (
     FacilityImportView,
     FacilityTemplateView,
 )
+from stations.views.policy import PolicyView
 
 __all__ = [
     "DivisionDetailView",
@@ -33,5 +34,6 @@ __all__ = [
     "FacilityTemplateView",
     "HealthView",
     "HomeView",
+    "PolicyView",
     "TenantSwitchView",
 ]
