@@ -45,6 +45,16 @@ api_v1 = [
         station_apis.CoverageTimelineApi.as_view(),
         name="api-coverage-timeline",
     ),
+    path(
+        "coverage/overrides/",
+        station_apis.CoverageOverrideListApi.as_view(),
+        name="api-coverage-override-list",
+    ),
+    path(
+        "coverage/overrides/<int:pk>/end/",
+        station_apis.CoverageOverrideEndApi.as_view(),
+        name="api-coverage-override-end",
+    ),
     path("reports/", report_apis.ReportListApi.as_view(), name="api-report-list"),
     path("reports/<int:pk>/", report_apis.ReportDetailApi.as_view(), name="api-report-detail"),
     path(

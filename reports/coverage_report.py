@@ -176,6 +176,23 @@ def render_xlsx(data: ReportData) -> bytes:
     for unit in data.figures.uncovered:
         uncovered.append([unit["code"][:9], unit["name"], unit["parent__name"]])
 
+    # Units whose counting an override decides that day, under the summary (the sheets
+    # keep the names and order readers and the dashboard's export already know).
+    summary.append([])
+    summary.append(["本市调整口径的乡镇（街道）", len(data.figures.overridden)])
+    summary.append(["区划代码", "乡镇（街道）", "所属县（市、区）", "口径", "起始日期", "理由"])
+    for unit in data.figures.overridden:
+        summary.append(
+            [
+                unit["code"][:9],
+                unit["name"],
+                unit["parent__name"],
+                "计入" if unit["counted"] else "不计入",
+                unit["effective_from"],
+                unit["reason"],
+            ]
+        )
+
     timeline = workbook.create_sheet("月度趋势")
     timeline.append(["月末日期", "已覆盖", "计入总数", "覆盖率"])
     for point in data.timeline:

@@ -6,8 +6,9 @@ that date. Everything is computed in the database in a fixed number of
 queries whatever the size of the scope: four for a date, one for a timeline.
 Operating periods are never overwritten, so a past date gets its past answer.
 
-Which units count follows today's rules (kinds and the tenant's overrides);
-overrides are not dated.
+Which units count on a day follows the kinds and the tenant's coverage
+overrides in force that day: adding an override today never changes an
+earlier day's figures.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
-from stations.divisions import Level
+from stations.divisions import COUNTED_KINDS, Level
 from stations.models import Division, FacilityLevel, FacilityOperatingPeriod
 from stations.scoping import scope_of
 from stations.selectors import Actor, divisions_visible, divisions_with_counting
@@ -53,6 +54,17 @@ class Coverage:
     facilities: dict[str, int]
     children: list[ChildCoverage] = field(default_factory=list)
     uncovered: list[dict] = field(default_factory=list)
+    # Units whose counting a tenant override decides that day: code, name, parent__name,
+    # counted, reason, effective_from.
+    overridden: list[dict] = field(default_factory=list)
+
+    @property
+    def included_by_override(self) -> list[dict]:
+        return [unit for unit in self.overridden if unit["counted"]]
+
+    @property
+    def excluded_by_override(self) -> list[dict]:
+        return [unit for unit in self.overridden if not unit["counted"]]
 
     @property
     def rate(self) -> float | None:
@@ -80,8 +92,10 @@ def operating_on(as_of: datetime.date) -> Q:
     return Q(started_on__lte=as_of) & (Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
 
 
-def counted_units(actor: Actor, within: Division, as_of: datetime.date) -> QuerySet:
-    """Counted township units under ``within`` that existed on ``as_of``, with ``covered``."""
+def township_units_on(actor: Actor, within: Division, as_of: datetime.date) -> QuerySet:
+    """Township units under ``within`` that existed on ``as_of``, annotated with
+    ``is_counted`` (overrides in force that day) and ``covered`` (an operating
+    township station that day)."""
     prefix_field = _PREFIX_FIELD.get(Level(within.level))
     if prefix_field is None:
         return Division.objects.none()
@@ -92,19 +106,28 @@ def counted_units(actor: Actor, within: Division, as_of: datetime.date) -> Query
         level=FacilityLevel.TOWNSHIP_STATION,
     )
     return (
-        divisions_with_counting(actor)
+        divisions_with_counting(actor, as_of)
         .filter(
             Q(retired_on__isnull=True) | Q(retired_on__gt=as_of),
             level=Level.TOWNSHIP,
             **{prefix_field: getattr(within, prefix_field)},
         )
-        .filter(is_counted=True)  # type: ignore[misc]  # an annotation of divisions_with_counting
         .annotate(covered=Exists(stations))
     )
 
 
+def counted_units(actor: Actor, within: Division, as_of: datetime.date) -> QuerySet:
+    """Counted township units under ``within`` that existed on ``as_of``, with ``covered``."""
+    # is_counted is an annotation of divisions_with_counting.
+    return township_units_on(actor, within, as_of).filter(is_counted=True)  # type: ignore[misc]
+
+
 def coverage_at(actor: Actor, within: Division, as_of: datetime.date) -> Coverage:
-    """Coverage of a city, county or township in scope on a date, with its breakdown."""
+    """Coverage of a city, county or township in scope on a date, with its breakdown.
+
+    Four queries whatever the scope: children, counts per child, the units that
+    are uncovered or overridden, facilities by level.
+    """
     units = counted_units(actor, within, as_of)
     children = list(
         divisions_visible(actor)
@@ -139,12 +162,30 @@ def coverage_at(actor: Actor, within: Division, as_of: datetime.date) -> Coverag
     parent_names[within.code] = within.name
     if within.level == Level.TOWNSHIP and within.parent is not None:  # its only unit is itself
         parent_names[within.parent.code] = within.parent.name
-    uncovered = [
-        {"code": code, "name": name, "parent__name": parent_names.get(parent_id, "")}
-        for code, name, parent_id in units.filter(covered=False)
+    uncovered, overridden = [], []
+    notable = (
+        township_units_on(actor, within, as_of)
+        .filter(Q(is_counted=True, covered=False) | Q(has_override=True))
         .order_by("code")
-        .values_list("code", "name", "parent_id")
-    ]
+        .values_list(
+            "code",
+            "name",
+            "parent_id",
+            "is_counted",
+            "covered",
+            "has_override",
+            "override_reason",
+            "override_from",
+        )
+    )
+    for code, name, parent_id, counted, is_covered, has_override, reason, since in notable:
+        unit = {"code": code, "name": name, "parent__name": parent_names.get(parent_id, "")}
+        if counted and not is_covered:
+            uncovered.append(unit)
+        if has_override:
+            overridden.append(
+                {**unit, "counted": counted, "reason": reason, "effective_from": since}
+            )
     return Coverage(
         division=within,
         as_of=as_of,
@@ -153,6 +194,7 @@ def coverage_at(actor: Actor, within: Division, as_of: datetime.date) -> Coverag
         facilities=facilities_operating(actor, within, as_of),
         children=child_rows,
         uncovered=uncovered,
+        overridden=overridden,
     )
 
 
@@ -188,32 +230,64 @@ def month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:
 def coverage_timeline(
     actor: Actor, within: Division, start: datetime.date, end: datetime.date
 ) -> list[TimelinePoint]:
-    """Coverage at the end of every month from ``start`` to ``end``, in one query."""
+    """Coverage at the end of every month from ``start`` to ``end``, in one query.
+
+    Each day counts the units by the kinds and the overrides in force that day.
+    """
     days = month_ends(start, end)
     if not days:
         return []
-    # Units that existed at some point of the span: the query decides per day.
-    units = counted_units(actor, within, start).values("code", "retired_on")
+    prefix_field = _PREFIX_FIELD.get(Level(within.level))
+    if prefix_field is None:
+        return [TimelinePoint(date=day, total=0, covered=0) for day in days]
+    # Township units that existed at some point of the span, with the default rule;
+    # the query decides per day whether each existed and whether an override applies.
+    units = (
+        divisions_visible(actor)
+        .filter(
+            Q(retired_on__isnull=True) | Q(retired_on__gt=start),
+            level=Level.TOWNSHIP,
+            **{prefix_field: getattr(within, prefix_field)},
+        )
+        .annotate(
+            default_counted=Case(
+                When(township_kind__in=COUNTED_KINDS, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("code", "retired_on", "default_counted")
+    )
     units_sql, units_params = units.query.sql_with_params()
+    tenant_id = scope_of(actor).tenant_id
     sql = f"""
         WITH days AS (SELECT unnest(%s::date[]) AS day),
-             units AS ({units_sql})
+             units AS ({units_sql}),
+             day_units AS (
+               SELECT days.day, units.code,
+                      COALESCE(o.counted, units.default_counted) AS counted
+               FROM days
+               JOIN units ON units.retired_on IS NULL OR units.retired_on > days.day
+               LEFT JOIN LATERAL (
+                 SELECT o.counted FROM stations_coverageoverride o
+                 WHERE o.tenant_id = %s AND o.division_id = units.code
+                   AND o.effective_from <= days.day
+                   AND (o.effective_to IS NULL OR o.effective_to >= days.day)
+                 LIMIT 1) o ON TRUE)
         SELECT days.day,
-               count(units.code) FILTER (
-                   WHERE units.retired_on IS NULL OR units.retired_on > days.day) AS total,
-               count(units.code) FILTER (
-                   WHERE (units.retired_on IS NULL OR units.retired_on > days.day)
-                     AND EXISTS (
+               count(day_units.code) FILTER (WHERE day_units.counted) AS total,
+               count(day_units.code) FILTER (
+                   WHERE day_units.counted AND EXISTS (
                        SELECT 1 FROM stations_facilityoperatingperiod p
-                       WHERE p.tenant_id = %s AND p.division_id = units.code
+                       WHERE p.tenant_id = %s AND p.division_id = day_units.code
                          AND p.level = %s AND p.started_on <= days.day
                          AND (p.ended_on IS NULL OR p.ended_on > days.day))) AS covered
-        FROM days LEFT JOIN units ON TRUE
+        FROM days LEFT JOIN day_units ON day_units.day = days.day
         GROUP BY days.day ORDER BY days.day
     """  # noqa: S608 - units_sql is the ORM's own SQL, values go as parameters
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [days, *units_params, scope_of(actor).tenant_id, FacilityLevel.TOWNSHIP_STATION]
+            sql, [days, *units_params, tenant_id, tenant_id, FacilityLevel.TOWNSHIP_STATION]
         )
         return [
             TimelinePoint(date=day, total=total, covered=covered)

@@ -18,6 +18,18 @@ class CoverageOverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+    effective_from = forms.DateField(
+        label=_("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空为今天；填更早的日期会改变那以后各日的覆盖率，请在理由中写明依据"),
+    )
+    effective_to = forms.DateField(
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空为长期有效，直到结束调整"),
+    )
 
 
 class TenantSwitchForm(forms.Form):

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations.divisions import COUNTED_KINDS, InvalidDivisionCode, Level, normalize_code
@@ -77,16 +78,39 @@ def division_path(actor: Actor, division: Division) -> list[Division]:
     return [*ancestors, division]
 
 
-def divisions_with_counting(actor: Actor) -> QuerySet[Division]:
-    """Divisions in scope annotated with whether station coverage counts them.
+def in_force_on(as_of: datetime.date) -> Q:
+    """Rows with an ``effective_from``–``effective_to`` period (both days included) covering
+    ``as_of``; an open end never ends."""
+    return Q(effective_from__lte=as_of) & (
+        Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
+    )
 
-    ``is_counted`` is the tenant's override where one exists, else the default
-    rule (街道, 镇 and 乡 count; 类似乡级单位 and non-township levels do not);
-    ``override_reason`` is the override's reason or None.
+
+def coverage_overrides_visible(actor: Actor) -> QuerySet[CoverageOverride]:
+    """The scope's tenant's coverage overrides of units inside the scope, every period."""
+    scope = scope_of(actor)
+    return (
+        CoverageOverride.objects.filter(
+            tenant_id=scope.tenant_id,
+            division__in=divisions_visible(scope).values("code"),
+        )
+        .select_related("division", "division__parent", "updated_by")
+        .order_by("division_id", "effective_from")
+    )
+
+
+def divisions_with_counting(actor: Actor, as_of: datetime.date | None = None) -> QuerySet[Division]:
+    """Divisions in scope annotated with whether station coverage counts them on ``as_of``.
+
+    ``is_counted`` is the tenant's override in force that day (default today)
+    where one exists, else the default rule (街道, 镇 and 乡 count; 类似乡级单位
+    and non-township levels do not); ``override_reason`` is that override's
+    reason or None, ``override_from`` the day it applies from.
     """
     scope = scope_of(actor)
+    as_of = as_of or timezone.localdate()
     overrides = CoverageOverride.objects.filter(
-        tenant_id=scope.tenant_id, division_id=OuterRef("pk")
+        in_force_on(as_of), tenant_id=scope.tenant_id, division_id=OuterRef("pk")
     )
     default_counted = Case(
         When(level=Level.TOWNSHIP, township_kind__in=COUNTED_KINDS, then=Value(True)),
@@ -96,6 +120,7 @@ def divisions_with_counting(actor: Actor) -> QuerySet[Division]:
     return divisions_visible(scope).annotate(
         is_counted=Coalesce(Subquery(overrides.values("counted")[:1]), default_counted),
         override_reason=Subquery(overrides.values("reason")[:1]),
+        override_from=Subquery(overrides.values("effective_from")[:1]),
         has_override=Exists(overrides),
     )
 
@@ -162,7 +187,7 @@ def township_totals(actor: Actor, within: Division) -> dict[str, int]:
 
 
 def coverage_override_history(actor: Actor, division: Division) -> QuerySet:
-    """Recorded changes of this tenant's override for ``division``, newest first."""
+    """Recorded changes of this tenant's overrides of ``division``, newest first."""
     event_model = CoverageOverride.pgh_event_model  # type: ignore[attr-defined]  # pghistory
     return (
         event_model.objects.filter(tenant_id=scope_of(actor).tenant_id, division_id=division.code)

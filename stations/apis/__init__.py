@@ -1,6 +1,11 @@
 """REST API of the stations app, split by sub-domain."""
 
-from stations.apis.coverage import CoverageApi, CoverageTimelineApi
+from stations.apis.coverage import (
+    CoverageApi,
+    CoverageOverrideEndApi,
+    CoverageOverrideListApi,
+    CoverageTimelineApi,
+)
 from stations.apis.divisions import DivisionDetailApi, DivisionListApi, MeApi, TokenObtainApi
 from stations.apis.facilities import (
     FacilityCloseApi,
@@ -13,6 +18,8 @@ from stations.apis.policy import PolicyListApi
 
 __all__ = [
     "CoverageApi",
+    "CoverageOverrideEndApi",
+    "CoverageOverrideListApi",
     "CoverageTimelineApi",
     "DivisionDetailApi",
     "DivisionListApi",

@@ -7,15 +7,16 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from stations import permissions
 from stations.coverage import MAX_TIMELINE_MONTHS, coverage_at, coverage_timeline
-from stations.divisions import Level
-from stations.models import Division
+from stations.divisions import InvalidDivisionCode, Level, normalize_code
+from stations.models import CoverageOverride, Division
 from stations.scoping import ScopedAPIView
-from stations.selectors import division_get
+from stations.selectors import coverage_overrides_visible, division_get, in_force_on
+from stations.services import coverage_override_end, coverage_override_set
 
 COVERAGE_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWNSHIP)
 
@@ -176,3 +177,110 @@ class CoverageTimelineApi(CoverageApiBase):
                 ],
             }
         )
+
+
+class CoverageOverrideOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    division = serializers.CharField(source="division.short_code", help_text="乡级区划短码（9 位）")
+    division_name = serializers.CharField(source="division.name")
+    counted = serializers.BooleanField(help_text="true：计入覆盖率；false：不计入")
+    reason = serializers.CharField()
+    effective_from = serializers.DateField(help_text="起始日期（含）")
+    effective_to = serializers.DateField(allow_null=True, help_text="截止日期（含）；null 为长期")
+    updated_by = serializers.CharField(source="updated_by.username")
+    updated_at = serializers.DateTimeField()
+
+
+class CoverageOverrideInputSerializer(serializers.Serializer):
+    division = serializers.CharField(help_text="乡级区划代码（可用 9 位短码）")
+    counted = serializers.BooleanField()
+    reason = serializers.CharField(max_length=500)
+    effective_from = serializers.DateField(
+        required=False, allow_null=True, help_text="默认今天；更早的日期会改变此后各日的覆盖率"
+    )
+    effective_to = serializers.DateField(required=False, allow_null=True)
+
+
+class CoverageOverrideQuerySerializer(serializers.Serializer):
+    division = serializers.CharField(required=False)
+    as_of = serializers.DateField(required=False, help_text="只列出该日有效的调整")
+
+
+class CoverageOverrideListApi(ScopedAPIView):
+    """Coverage overrides of the scope, every period (GET); a city admin adds one (POST → 201).
+
+    A new override starts today unless ``effective_from`` says otherwise; an open
+    override of the same unit that started earlier ends the day before.
+    """
+
+    selector = staticmethod(coverage_overrides_visible)
+    model = CoverageOverride
+    capability = staticmethod(permissions.can_see_network)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("division", str, description="乡级区划代码"),
+            OpenApiParameter("as_of", datetime.date, description="只列出该日有效的调整"),
+        ],
+        responses={200: CoverageOverrideOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        query = CoverageOverrideQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = self.get_queryset()
+        if query.validated_data.get("division"):
+            try:
+                code = normalize_code(query.validated_data["division"])
+            except InvalidDivisionCode as error:
+                raise serializers.ValidationError({"division": [str(error)]}) from error
+            queryset = queryset.filter(division_id=code)
+        if query.validated_data.get("as_of"):
+            queryset = queryset.filter(in_force_on(query.validated_data["as_of"]))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(CoverageOverrideOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=CoverageOverrideInputSerializer,
+        responses={201: CoverageOverrideOutputSerializer},
+    )
+    def post(self, request):
+        data = CoverageOverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        override = coverage_override_set(
+            actor=self.membership,
+            division_code=values["division"],
+            counted=values["counted"],
+            reason=values["reason"],
+            effective_from=values.get("effective_from"),
+            effective_to=values.get("effective_to"),
+        )
+        return Response(
+            CoverageOverrideOutputSerializer(override).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CoverageOverrideEndApi(ScopedAPIView):
+    """End an override: from ``on`` (default today) the default rule applies again.
+
+    200 with the ended override, or 204 when it had not yet applied a day and was removed.
+    """
+
+    selector = staticmethod(coverage_overrides_visible)
+    model = CoverageOverride
+    capability = staticmethod(permissions.can_see_network)
+
+    class EndSerializer(serializers.Serializer):
+        on = serializers.DateField(required=False, allow_null=True, help_text="默认今天")
+
+    @extend_schema(request=EndSerializer, responses={200: CoverageOverrideOutputSerializer})
+    def post(self, request, pk: int):
+        override = self.get_object()
+        data = self.EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ended = coverage_override_end(
+            actor=self.membership, override=override, on=data.validated_data.get("on")
+        )
+        if ended is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(CoverageOverrideOutputSerializer(ended).data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from stations import permissions
@@ -171,7 +171,12 @@ class Membership(models.Model):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CoverageOverride(models.Model):
-    """A tenant's decision to count or exclude one township-level unit, with the reason."""
+    """A tenant's decision to count or exclude one township-level unit over a period.
+
+    Coverage on a day uses the overrides in force that day (``effective_from`` to
+    ``effective_to``, both included; no end = until ended), so adding or ending
+    one never changes the figures of days before it applies.
+    """
 
     tenant = models.ForeignKey(
         Tenant, verbose_name=_("租户"), on_delete=models.CASCADE, related_name="coverage_overrides"
@@ -181,6 +186,8 @@ class CoverageOverride(models.Model):
     )
     counted = models.BooleanField(_("计入覆盖率"))
     reason = models.TextField(_("理由"))
+    effective_from = models.DateField(_("起始日期"))
+    effective_to = models.DateField(_("截止日期"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -192,12 +199,24 @@ class CoverageOverride(models.Model):
     class Meta:
         verbose_name = _("覆盖口径调整")
         verbose_name_plural = _("覆盖口径调整")
+        ordering = ["division_id", "effective_from"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "division", "effective_from"], name="override_tenant_division"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "division"], name="coverage_override_one_per_division"
+                fields=["tenant", "division", "effective_from"],
+                name="coverage_override_one_start_per_division",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="coverage_override_has_reason"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="coverage_override_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.division.name}：{'计入' if self.counted else '不计入'}"
+        counted = "计入" if self.counted else "不计入"
+        return f"{self.division.name}：{counted}（{self.effective_from} 起）"

@@ -4,6 +4,7 @@ from stations.services.policy import policy_defaults_seed, policy_value_set
 from stations.services.tenancy import (
     acting,
     coverage_override_clear,
+    coverage_override_end,
     coverage_override_set,
     membership_scope,
     membership_set,
@@ -15,6 +16,7 @@ from stations.services.tenancy import (
 __all__ = [
     "acting",
     "coverage_override_clear",
+    "coverage_override_end",
     "coverage_override_set",
     "membership_scope",
     "membership_set",

@@ -7,9 +7,13 @@ changed what.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations import permissions
@@ -24,6 +28,8 @@ from stations.models import (
 from stations.services.history import acting
 from stations.services.policy import policy_defaults_seed
 
+ONE_DAY = datetime.timedelta(days=1)
+EARLIEST_OVERRIDE = datetime.date(2000, 1, 1)
 # City-level rows of the statistical tree that group counties but are not a network.
 NOT_A_PREFECTURE = {"省直辖县级行政区划", "自治区直辖县级行政区划", "县"}
 # Municipalities list their districts under a city row named 市辖区: the tenant takes
@@ -159,35 +165,127 @@ def _township_in_scope(actor: Membership, code: object) -> Division:
 
 
 def coverage_override_set(
-    *, actor: Membership, division_code: object, counted: bool, reason: str
+    *,
+    actor: Membership,
+    division_code: object,
+    counted: bool,
+    reason: str,
+    effective_from: datetime.date | None = None,
+    effective_to: datetime.date | None = None,
 ) -> CoverageOverride:
-    """Count or exclude one township unit for the actor's tenant, with a reason on record."""
+    """Count or exclude one township unit for the actor's tenant from a day, with a reason.
+
+    The override starts today unless an earlier (or later) ``effective_from`` is
+    given; ``effective_to`` (included) bounds it. An open override of the unit
+    that started earlier ends the day before; one that starts the same day is
+    replaced. Coverage of days before the start is never changed. Every error is
+    reported at once (ValidationError by field); only city admins may do this
+    (PermissionDenied).
+    """
     if not permissions.can_manage_coverage(actor):
         raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
-    division = _township_in_scope(actor, division_code)
+    errors: dict[str, list[str]] = {}
+    division = None
+    try:
+        division = _township_in_scope(actor, division_code)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("请填写调整理由。")})
-    if counted == division.counted_by_default:
-        raise ValidationError(
-            {"counted": _("与默认口径相同，无需调整；如需恢复默认，请删除调整。")}
+        errors.setdefault("reason", []).append(_("请填写调整理由。"))
+    if division is not None and counted == division.counted_by_default:
+        errors.setdefault("counted", []).append(
+            _("与默认口径相同，无需调整；如需恢复默认，请结束现有调整。")
         )
+    effective_from = effective_from or timezone.localdate()
+    if effective_from < EARLIEST_OVERRIDE:
+        errors.setdefault("effective_from", []).append(_("起始日期不能早于 2000-01-01。"))
+    if effective_to is not None and effective_to < effective_from:
+        errors.setdefault("effective_to", []).append(_("截止日期不能早于起始日期。"))
+    if errors:
+        raise ValidationError(errors)
+    assert division is not None  # for the type checker: an error was raised otherwise
     with acting(actor.user, action="coverage_override_set", tenant=actor.tenant.code):
-        override = CoverageOverride.objects.filter(tenant=actor.tenant, division=division).first()
+        periods = CoverageOverride.objects.select_for_update().filter(
+            tenant=actor.tenant, division=division
+        )
+        override = periods.filter(effective_from=effective_from).first()
+        earlier_open = (
+            periods.filter(effective_from__lt=effective_from)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
+            .first()
+        )
+        others = periods.exclude(pk__in=[row.pk for row in (override, earlier_open) if row])
+        clash = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
+        if effective_to is not None:
+            clash = clash.filter(effective_from__lte=effective_to)
+        first_clash = clash.order_by("effective_from").first()
+        if first_clash is not None:
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "该乡镇（街道）在这段时间已有其他口径调整（%(start)s 起），"
+                        "请先结束或修改它。"
+                    )
+                    % {"start": first_clash.effective_from}
+                }
+            )
+        if earlier_open is not None:
+            earlier_open.effective_to = effective_from - ONE_DAY
+            earlier_open.updated_by = actor.user
+            earlier_open.save(update_fields=["effective_to", "updated_by", "updated_at"])
         if override is None:
-            override = CoverageOverride(tenant=actor.tenant, division=division)
+            override = CoverageOverride(
+                tenant=actor.tenant, division=division, effective_from=effective_from
+            )
         override.counted = counted
         override.reason = reason
+        override.effective_to = effective_to
         override.updated_by = actor.user
         override.full_clean()
         override.save()
     return override
 
 
+def coverage_override_end(
+    *, actor: Membership, override: CoverageOverride, on: datetime.date | None = None
+) -> CoverageOverride | None:
+    """From ``on`` (default today) the default rule applies again to the override's unit.
+
+    The override's last day becomes the day before ``on``; an override that
+    would not have applied a single day is deleted (its history stays). Returns
+    the ended override, or None when it was deleted.
+    """
+    if not permissions.can_manage_coverage(actor):
+        raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
+    if override.tenant_id != actor.tenant_id:
+        raise PermissionDenied(_("该口径调整不在您的管辖范围内。"))
+    on = on or timezone.localdate()
+    if override.effective_to is not None and override.effective_to < on:
+        raise ValidationError(
+            {"on": _("该调整已于 %(date)s 结束。") % {"date": override.effective_to}}
+        )
+    with acting(actor.user, action="coverage_override_end", tenant=actor.tenant.code):
+        if on <= override.effective_from:
+            override.delete()
+            return None
+        override.effective_to = on - ONE_DAY
+        override.updated_by = actor.user
+        override.save(update_fields=["effective_to", "updated_by", "updated_at"])
+    return override
+
+
 def coverage_override_clear(*, actor: Membership, division_code: object) -> None:
-    """Return one township unit to the default rule."""
+    """Return one township unit to the default rule from today (ends the override in force)."""
     if not permissions.can_manage_coverage(actor):
         raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
     division = _township_in_scope(actor, division_code)
-    with acting(actor.user, action="coverage_override_clear", tenant=actor.tenant.code):
-        CoverageOverride.objects.filter(tenant=actor.tenant, division=division).delete()
+    today = timezone.localdate()
+    current = (
+        CoverageOverride.objects.filter(tenant=actor.tenant, division=division)
+        .filter(effective_from__lte=today)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .first()
+    )
+    if current is not None:
+        coverage_override_end(actor=actor, override=current, on=today)

@@ -67,6 +67,8 @@ class DivisionDetailView(ScopedView):
                     division_code=division.code,
                     counted=form.cleaned_data["counted"],
                     reason=form.cleaned_data["reason"],
+                    effective_from=form.cleaned_data["effective_from"],
+                    effective_to=form.cleaned_data["effective_to"],
                 )
             except ValidationError as error:
                 for field, field_errors in error.message_dict.items():
@@ -88,6 +90,9 @@ class DivisionDetailView(ScopedView):
             "division_history": list(selectors.division_history(self.scope, division)[:20]),
         }
         if division.level == Level.TOWNSHIP:
+            context["override_periods"] = list(
+                selectors.coverage_overrides_visible(self.scope).filter(division=division)
+            )
             context["override_history"] = list(
                 selectors.coverage_override_history(self.scope, division)[:20]
             )

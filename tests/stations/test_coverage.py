@@ -52,7 +52,11 @@ def test_closing_a_station_changes_later_dates_only(world):
 def test_excluded_units_leave_numerator_and_denominator(world):
     station(world.county_officer, "450202001", date(2020, 6, 1))
     coverage_override_set(
-        actor=world.city_admin, division_code="450202001", counted=False, reason="无常住人口"
+        actor=world.city_admin,
+        division_code="450202001",
+        counted=False,
+        reason="无常住人口（2020 年起）",
+        effective_from=date(2020, 1, 1),  # an override applies only from its start
     )
     figures = coverage_at(world.city_admin, city(world), date(2022, 1, 1))
     assert (figures.covered, figures.total) == (0, 117)
