@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from reports import permissions, services
-from reports.models import Job, JobKind, JobStatus
+from reports.models import Job, JobStatus
+from reports.rules import COMPLIANCE_LEVELS, compliance_as_dict, compliance_run
 from reports.selectors import jobs_visible, reports_visible
+from stations.registry import report_kinds
 from stations.scoping import ScopedAPIView
 
 
 class JobOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_display = serializers.CharField(source="get_kind_display")
+    kind_display = serializers.CharField(source="kind_label")
     status = serializers.CharField()
     progress = serializers.IntegerField()
     division = serializers.CharField(source="scope.short_code")
@@ -33,21 +38,56 @@ class JobOutputSerializer(serializers.Serializer):
         if job.status != JobStatus.SUCCEEDED:
             return None
         request = self.context.get("request")
-        name = "api-report-download" if job.kind == JobKind.COVERAGE_REPORT else "api-job-download"
+        kind = report_kinds().get(job.kind)
+        name = "api-report-download" if kind and kind.is_report else "api-job-download"
         url = reverse(name, kwargs={"pk": job.pk})
         return request.build_absolute_uri(url) if request else url
 
 
+class JobRequestSerializer(serializers.Serializer):
+    """A job request: a registered kind, the division (default: one's scope) and the
+    kind's parameters (``as_of`` YYYY-MM-DD, default today; ``format`` pdf or xlsx)."""
+
+    kind = serializers.ChoiceField(choices=[], help_text="任务类型代码，见 stations.registry")
+    division = serializers.CharField(
+        required=False, allow_blank=True, help_text="区划代码，可用短码；默认本人范围"
+    )
+    as_of = serializers.CharField(required=False, allow_blank=True, help_text="统计日期")
+    format = serializers.CharField(required=False, allow_blank=True, help_text="pdf 或 xlsx")
+
+    def __init__(self, *args, reports_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, serializers.ChoiceField)
+        kind_field.choices = [
+            (kind.code, str(kind.label))
+            for kind in report_kinds().values()
+            if kind.is_report or not reports_only
+        ]
+
+
+def request_job(view: ScopedAPIView, request, *, reports_only: bool) -> Response:
+    data = JobRequestSerializer(data=request.data, reports_only=reports_only)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    kind = report_kinds()[values["kind"]]
+    job = services.job_request(
+        actor=view.membership,
+        kind=kind.code,
+        division_code=values.get("division") or None,
+        parameters={name: values[name] for name in kind.parameters if values.get(name)},
+    )
+    body = JobOutputSerializer(job, context={"request": request}).data
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
 class JobListApi(ScopedAPIView):
-    """Jobs in scope (GET) and a new job (POST → 202 with the job)."""
+    """Jobs in scope (GET) and a new job of any registered kind (POST → 202 with the job;
+    the same request while the first is pending returns the first)."""
 
     selector = staticmethod(jobs_visible)
     model = Job
     capability = staticmethod(permissions.can_use_jobs)
-
-    class JobRequestSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=JobKind.choices)
-        division = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(responses={200: JobOutputSerializer(many=True)})
     def get(self, request):
@@ -57,45 +97,22 @@ class JobListApi(ScopedAPIView):
 
     @extend_schema(request=JobRequestSerializer, responses={202: JobOutputSerializer})
     def post(self, request):
-        data = self.JobRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        job = services.job_request(
-            actor=self.membership,
-            kind=data.validated_data["kind"],
-            division_code=data.validated_data.get("division") or None,
-        )
-        body = JobOutputSerializer(job, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED)
+        return request_job(self, request, reports_only=False)
 
 
 class ReportListApi(JobListApi):
-    """Coverage reports in scope (GET) and a new one (POST → 202 with the job).
+    """Reports in scope (GET) and a new one (POST → 202 with the job).
 
-    The same jobs as /api/v1/jobs/, restricted to reports: the body names the
-    division, the date (``as_of``, default today) and the format (pdf or xlsx).
+    The same jobs as /api/v1/jobs/, restricted to report kinds (coverage,
+    compliance): the body names the kind, the division, the date (``as_of``,
+    default today) and the format (pdf or xlsx).
     """
 
     selector = staticmethod(reports_visible)
 
-    class ReportRequestSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=[JobKind.COVERAGE_REPORT])
-        division = serializers.CharField(required=False, allow_blank=True)
-        as_of = serializers.CharField(required=False, allow_blank=True)
-        format = serializers.CharField(required=False, allow_blank=True)
-
-    @extend_schema(request=ReportRequestSerializer, responses={202: JobOutputSerializer})
+    @extend_schema(request=JobRequestSerializer, responses={202: JobOutputSerializer})
     def post(self, request):
-        data = self.ReportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        job = services.job_request(
-            actor=self.membership,
-            kind=values["kind"],
-            division_code=values.get("division") or None,
-            parameters={name: values[name] for name in ("as_of", "format") if values.get(name)},
-        )
-        body = JobOutputSerializer(job, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED)
+        return request_job(self, request, reports_only=True)
 
 
 class JobDetailApi(ScopedAPIView):
@@ -112,7 +129,7 @@ class JobDetailApi(ScopedAPIView):
 
 
 class ReportDetailApi(JobDetailApi):
-    """One coverage report in scope: status, progress and, when done, its download URL."""
+    """One report in scope: status, progress and, when done, its download URL."""
 
     selector = staticmethod(reports_visible)
 
@@ -133,6 +150,63 @@ class JobDownloadApi(JobDetailApi):
 
 
 class ReportDownloadApi(JobDownloadApi):
-    """The file of a finished coverage report in scope."""
+    """The file of a finished report in scope."""
 
     selector = staticmethod(reports_visible)
+
+
+class ComplianceQuerySerializer(serializers.Serializer):
+    division = serializers.CharField(
+        required=False, allow_blank=True, help_text="市或县（市、区）代码；默认本人范围"
+    )
+    as_of = serializers.CharField(
+        required=False, allow_blank=True, help_text="YYYY-MM-DD，2000-01-01 至今天；默认今天"
+    )
+
+
+class ComplianceApi(ScopedAPIView):
+    """Every rule of the plan for a city or county on a day, with the offending records.
+
+    ``{"division", "as_of", "rules": [{"code", "title", "clause", "passed",
+    "expected", "actual", "note", "findings": [{"subject", "division",
+    "expected", "actual"}]}]}``; ``passed`` is null when a rule does not apply
+    (``note`` says why). A village or township division, or a day outside
+    2000-01-01…today, answers 400.
+    """
+
+    capability = staticmethod(permissions.can_view_compliance)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("division", str, description="市或县（市、区）代码"),
+            OpenApiParameter("as_of", datetime.date, description="统计日期"),
+        ],
+        responses={
+            200: inline_serializer(
+                "Compliance",
+                {
+                    "division": serializers.CharField(),
+                    "as_of": serializers.DateField(),
+                    "rules": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        query = ComplianceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        code = query.validated_data.get("division")
+        errors: dict = {}
+        division = self.membership.scope_division
+        try:
+            if code:
+                division = services.report_division(self.membership, code, COMPLIANCE_LEVELS)
+        except DjangoValidationError as error:
+            errors.update(error.message_dict)
+        try:
+            as_of = services.report_as_of(query.validated_data.get("as_of"))
+        except DjangoValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise DjangoValidationError(errors)
+        return Response(compliance_as_dict(compliance_run(self.scope, division, as_of)))

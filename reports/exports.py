@@ -8,8 +8,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from openpyxl import Workbook
 
-from reports.coverage_report import coverage_report
-from reports.models import Job, JobKind
+from reports.models import Job
 from stations.divisions import TownshipKind
 from stations.selectors import township_units
 
@@ -52,9 +51,3 @@ def divisions_export(job: Job, progress: Progress) -> tuple[str, bytes]:
     workbook.save(buffer)
     filename = f"{job.scope.short_code}-divisions-{timezone.localdate():%Y%m%d}.xlsx"
     return filename, buffer.getvalue()
-
-
-PRODUCERS: dict[str, Callable[[Job, Progress], tuple[str, bytes]]] = {
-    JobKind.DIVISIONS_EXPORT: divisions_export,
-    JobKind.COVERAGE_REPORT: coverage_report,
-}

@@ -13,21 +13,18 @@ from stations.models import Division, Role, Tenant
 from stations.scoping import Scope
 
 
-class JobKind(models.TextChoices):
-    DIVISIONS_EXPORT = "divisions_export", _("区划与覆盖口径清单（XLSX）")
-    COVERAGE_REPORT = "coverage", _("社工站覆盖率报告")
+class JobKind:
+    """Codes of the reports app's own kinds, for code that names one; the kinds themselves
+    (label, parameters, formats, producer) are declared once in reports/reports.py."""
+
+    DIVISIONS_EXPORT = "divisions_export"
+    COVERAGE_REPORT = "coverage"
+    COMPLIANCE_REPORT = "compliance"
 
 
 class ReportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     XLSX = "xlsx", "Excel (XLSX)"
-
-
-# The parameters each kind takes (reports/services.py checks them).
-KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
-    JobKind.DIVISIONS_EXPORT: (),
-    JobKind.COVERAGE_REPORT: ("as_of", "format"),
-}
 
 
 class JobStatus(models.TextChoices):
@@ -60,7 +57,8 @@ class Job(models.Model):
     # The requester's scope when they asked (stations.scoping.Scope.snapshot()): the
     # worker runs the job with exactly this scope, whatever the division asked for.
     requester_scope = models.JSONField(_("申请人范围"), default=dict, blank=True)
-    kind = models.CharField(_("类型"), max_length=40, choices=JobKind.choices)
+    # A code of stations.registry.report_kinds(), checked when the job is requested.
+    kind = models.CharField(_("类型"), max_length=40)
     parameters = models.JSONField(_("参数"), default=dict, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
@@ -98,7 +96,15 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
+        return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        """The Chinese (or current language's) label of the kind, or its code if unknown."""
+        from stations.registry import report_kinds
+
+        kind = report_kinds().get(self.kind)
+        return str(kind.label) if kind is not None else self.kind
 
     def acting_scope(self) -> Scope:
         """The scope the job runs with: its requester's, as recorded when they asked.

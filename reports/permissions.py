@@ -21,3 +21,13 @@ def can_use_jobs(membership: Membership) -> bool:
 def can_view_dashboard(membership: Membership) -> bool:
     """The coverage dashboard of the membership's scope (city, or one county)."""
     return station_permissions.can_see_network(membership)
+
+
+def can_view_compliance(membership: Membership) -> bool:
+    """The compliance page, API and report of one's scope: the city (all counties) or a county."""
+    return station_permissions.can_view_compliance(membership)
+
+
+def is_city_level(membership: Membership) -> bool:
+    """Acts for the whole city: may look at any county of it."""
+    return station_permissions.is_city_level(membership)

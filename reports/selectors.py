@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from reports.models import Job, JobKind
+from reports.models import Job
+from stations.registry import report_kinds
 from stations.scoping import scope_of
 from stations.selectors import Actor
 
@@ -24,5 +25,6 @@ def jobs_visible(actor: Actor) -> QuerySet[Job]:
 
 
 def reports_visible(actor: Actor) -> QuerySet[Job]:
-    """Coverage reports in the scope (jobs_visible, of that kind)."""
-    return jobs_visible(actor).filter(kind=JobKind.COVERAGE_REPORT)
+    """Reports in the scope: jobs_visible of the kinds declared as reports."""
+    codes = [kind.code for kind in report_kinds().values() if kind.is_report]
+    return jobs_visible(actor).filter(kind__in=codes)

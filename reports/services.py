@@ -19,11 +19,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports import permissions
-from reports.models import KIND_PARAMETERS, Job, JobKind, JobStatus, ReportFormat
+from reports.models import Job, JobKind, JobStatus, ReportFormat
 from stations.divisions import InvalidDivisionCode, normalize_code
-from stations.models import Membership, Role, Tenant
+from stations.models import Division, Membership, Role, Tenant
+from stations.registry import ReportKind, report_kinds
 from stations.scoping import Scope, scope_of
 from stations.selectors import divisions_visible
 from stations.services import acting
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(hours=2)
 
 
+EARLIEST_AS_OF = datetime.date(2000, 1, 1)
+
+
 def job_request(
     *,
     actor: Membership,
@@ -40,30 +45,57 @@ def job_request(
     division_code: object | None = None,
     parameters: dict | None = None,
 ) -> Job:
-    """Record a job for ``actor`` over a division in their scope and queue it after commit."""
+    """Record a job of a registered kind for ``actor`` and queue it after commit.
+
+    The division (default: the actor's county or city) must be in scope and at
+    a level the kind accepts; the parameters are the kind's, checked here and
+    not in the worker. Every problem is reported at once (ValidationError by
+    field: ``kind``, ``division``, ``as_of``, ``format``); a kind the role may
+    not ask for raises PermissionDenied. The same request while the first is
+    still pending returns the first job.
+    """
     if not permissions.can_use_jobs(actor):
         raise PermissionDenied(_("您的角色不能生成导出或报表。"))
-    if kind not in JobKind.values:
+    report_kind = report_kinds().get(str(kind))
+    if report_kind is None:
         raise ValidationError({"kind": _("未知的任务类型“%(kind)s”。") % {"kind": kind}})
+    if not report_kind.may_request(actor):
+        raise PermissionDenied(_("您的角色不能生成此类报表。"))
+    errors: dict[str, list[str]] = {}
     scope = actor.scope_division
     if division_code:
         try:
-            code = normalize_code(division_code)
-        except InvalidDivisionCode as error:
-            raise ValidationError({"division": str(error)}) from error
-        found = divisions_visible(actor).filter(code=code).first()
-        if found is None:
-            raise ValidationError({"division": _("该区划不存在或不在您的管辖范围内。")})
-        scope = found
-    parameters = _clean_parameters(kind, parameters or {})
+            scope = report_division(actor, division_code, report_kind.division_levels)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    try:
+        parameters = _clean_parameters(report_kind, parameters or {})
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     with acting(actor.user, action="job_request", tenant=actor.tenant.code):
+        pending = (
+            Job.objects.select_for_update()
+            .filter(
+                tenant=actor.tenant,
+                requested_by=actor.user,
+                kind=report_kind.code,
+                scope=scope,
+                parameters=parameters,
+                status=JobStatus.PENDING,
+            )
+            .first()
+        )
+        if pending is not None:  # asked twice (a double click, a retried call)
+            return pending
         job = Job(
             tenant=actor.tenant,
             requested_by=actor.user,
             role=actor.role,
             scope=scope,
             requester_scope=scope_of(actor).snapshot(),
-            kind=kind,
+            kind=report_kind.code,
             parameters=parameters,
         )
         job.full_clean()
@@ -72,31 +104,82 @@ def job_request(
     return job
 
 
-def _clean_parameters(kind: str, parameters: dict) -> dict:
+LEVEL_WORDS = {
+    "city": gettext_lazy("市"),
+    "county": gettext_lazy("县（市、区）"),
+    "township": gettext_lazy("乡镇（街道）"),
+}
+
+
+def report_division(actor: Membership, code: object, levels: tuple[str, ...]) -> Division:
+    """The division ``code`` names, inside the actor's scope and at one of ``levels``.
+
+    Raises ValidationError on ``division`` with a Chinese message otherwise.
+    """
+    try:
+        full_code = normalize_code(code)
+    except InvalidDivisionCode as error:
+        raise ValidationError({"division": str(error)}) from error
+    found = divisions_visible(actor).filter(code=full_code).first()
+    if found is None:
+        raise ValidationError({"division": _("该区划不存在或不在您的管辖范围内。")})
+    if found.level not in levels:
+        raise ValidationError(
+            {
+                "division": _("此类报表只能按%(levels)s生成，“%(name)s”是%(level)s。")
+                % {
+                    "levels": "、".join(str(LEVEL_WORDS.get(level, level)) for level in levels),
+                    "name": found.name,
+                    "level": found.get_level_display(),
+                }
+            }
+        )
+    return found
+
+
+def report_as_of(value: object, *, field: str = "as_of") -> datetime.date:
+    """A report's day: YYYY-MM-DD between 2000-01-01 and today (default today).
+
+    Raises ValidationError on ``field`` with a Chinese message.
+    """
+    today = timezone.localdate()
+    if value in (None, ""):
+        return today
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(
+            {field: _("统计日期“%(value)s”无效，请按 YYYY-MM-DD 填写。") % {"value": value}}
+        ) from None
+    if day > today:
+        raise ValidationError({field: _("统计日期不能晚于今天。")})
+    if day < EARLIEST_AS_OF:
+        raise ValidationError({field: _("统计日期不能早于 2000-01-01。")})
+    return day
+
+
+def _clean_parameters(report_kind: ReportKind, parameters: dict) -> dict:
     """The parameters a kind takes, checked and normalised; others are refused."""
-    unknown = set(parameters) - set(KIND_PARAMETERS[kind])
+    unknown = set(parameters) - set(report_kind.parameters)
     if unknown:
         raise ValidationError({name: _("该任务类型不接受此参数。") for name in sorted(unknown)})
-    if kind != JobKind.COVERAGE_REPORT:
-        return {}
-    errors = {}
-    today = timezone.localdate()
-    as_of = parameters.get("as_of") or today.isoformat()
-    try:
-        as_of_date = (
-            as_of if isinstance(as_of, datetime.date) else datetime.date.fromisoformat(str(as_of))
-        )
-    except ValueError:
-        errors["as_of"] = _("统计日期“%(value)s”无效，请按 YYYY-MM-DD 填写。") % {"value": as_of}
-    else:
-        if as_of_date > today:
-            errors["as_of"] = _("统计日期不能晚于今天。")
-    report_format = parameters.get("format") or ReportFormat.PDF
-    if report_format not in ReportFormat.values:
-        errors["format"] = _("报告格式只能是 pdf 或 xlsx。")
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    if "as_of" in report_kind.parameters:
+        try:
+            cleaned["as_of"] = report_as_of(parameters.get("as_of")).isoformat()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if "format" in report_kind.parameters:
+        report_format = parameters.get("format") or report_kind.formats[0]
+        if report_format not in report_kind.formats:
+            errors["format"] = [
+                _("报告格式只能是 %(formats)s。") % {"formats": "、".join(report_kind.formats)}
+            ]
+        cleaned["format"] = str(report_format)
     if errors:
         raise ValidationError(errors)
-    return {"as_of": as_of_date.isoformat(), "format": report_format}
+    return cleaned
 
 
 def coverage_reports_schedule(*, today: datetime.date | None = None) -> list[Job]:
@@ -159,8 +242,6 @@ def job_run(*, job_id: int) -> Job | None:
     start. The final state is written only while the job is still RUNNING, so a
     second delivery of the same job can neither duplicate nor undo the first.
     """
-    from reports.exports import PRODUCERS
-
     with acting(None, action="job_run", job=job_id):
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
@@ -172,7 +253,8 @@ def job_run(*, job_id: int) -> Job | None:
         job.save(update_fields=["status", "progress", "attempts", "started_at"])
 
     try:
-        filename, content = PRODUCERS[job.kind](job, lambda value: _set_progress(job.pk, value))
+        producer = report_kinds()[job.kind].producer
+        filename, content = producer(job, lambda value: _set_progress(job.pk, value))
     except Exception as error:
         logger.exception("job %s failed", job.pk)
         with acting(None, action="job_failed", job=job_id):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import permissions, services
-from reports.models import KIND_PARAMETERS, JobKind, JobStatus, ReportFormat
+from reports.models import JobStatus, ReportFormat
+from reports.rules import COMPLIANCE_LEVELS, compliance_run
 from reports.selectors import jobs_visible
+from stations.registry import report_kinds
 from stations.scoping import ScopedView
+from stations.selectors import divisions_visible
 
 
 class JobListView(ScopedView):
@@ -23,10 +26,14 @@ class JobListView(ScopedView):
 
     def get(self, request):
         jobs = self.get_queryset()[:50]
+        kinds = [kind for kind in report_kinds().values() if kind.may_request(self.membership)]
+        formats = {code for kind in kinds for code in kind.formats}
         context = {
             "jobs": jobs,
-            "kinds": JobKind.choices,
-            "formats": ReportFormat.choices,
+            "kinds": [(kind.code, kind.label) for kind in kinds],
+            "formats": [
+                (value, label) for value, label in ReportFormat.choices if value in formats
+            ],
             "today": timezone.localdate(),
         }
         return render(request, "reports/job_list.html", context)
@@ -34,9 +41,10 @@ class JobListView(ScopedView):
     def post(self, request):
         try:
             kind = request.POST.get("kind", "")
+            declared = report_kinds().get(kind)
             parameters = {
                 name: request.POST[name]
-                for name in KIND_PARAMETERS.get(kind, ())
+                for name in (declared.parameters if declared else ())
                 if request.POST.get(name)
             }
             job = services.job_request(
@@ -50,6 +58,9 @@ class JobListView(ScopedView):
             for messages_of_field in error.message_dict.values():
                 for message in messages_of_field:
                     messages.error(request, message)
+            return redirect("job-list")
+        except PermissionDenied as error:
+            messages.error(request, str(error))
             return redirect("job-list")
         messages.success(request, _("已提交：%(job)s，生成后可在此下载。") % {"job": job})
         return redirect("job-list")
@@ -80,3 +91,41 @@ class JobDownloadView(ScopedView):
             as_attachment=True,
             filename=job.result_file.name.rsplit("/", 1)[-1],
         )
+
+
+class ComplianceView(ScopedView):
+    """The plan's rules for the user's scope on a day: each rule's clause, target, actual
+    figure, whether it is met, and the offending records linked. City roles pick a county."""
+
+    capability = staticmethod(permissions.can_view_compliance)
+
+    def get(self, request):
+        errors: dict[str, list[str]] = {}
+        division = self.membership.scope_division
+        code = request.GET.get("division", "").strip()
+        if code:
+            try:
+                division = services.report_division(self.membership, code, COMPLIANCE_LEVELS)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        try:
+            as_of = services.report_as_of(request.GET.get("as_of", "").strip())
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            as_of = timezone.localdate()
+        counties = list(
+            divisions_visible(self.scope)
+            .filter(level="county", retired_on__isnull=True)
+            .order_by("code")
+        )
+        compliance = compliance_run(self.scope, division, as_of)
+        context = {
+            "compliance": compliance,
+            "division": division,
+            "as_of": as_of,
+            "today": timezone.localdate(),
+            "counties": counties if permissions.is_city_level(self.membership) else [],
+            "errors": [message for messages_ in errors.values() for message in messages_],
+            "can_report": permissions.can_use_jobs(self.membership),
+        }
+        return render(request, "reports/compliance.html", context, status=400 if errors else 200)

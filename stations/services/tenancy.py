@@ -120,6 +120,15 @@ def membership_scope(*, tenant: Tenant, role: str, scope_code: object | None) ->
     if permissions.is_county_scoped(role):
         if not scope_code:
             raise ValidationError({"scope": _("该角色必须指定一个县（区）作为范围。")})
+        if not Division.objects.filter(city_code=tenant.code, level=Level.COUNTY).exists():
+            raise ValidationError(
+                {
+                    "scope": _(
+                        "%(tenant)s不设县（市、区），乡镇（街道）直属于市：请给该用户市级角色。"
+                    )
+                    % {"tenant": tenant.name}
+                }
+            )
         scope = _division_by_code(scope_code, field="scope")
         if scope.level != Level.COUNTY or scope.city_code != tenant.code:
             raise ValidationError(

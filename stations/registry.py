@@ -1,0 +1,133 @@
+"""What apps plug into the platform: compliance rules and report kinds, collected once.
+
+Each app declares its rules in ``<app>/compliance.py`` (``RULES``, a list of
+``Rule``) and its report kinds in ``<app>/reports.py`` (``REPORT_KINDS``, a
+list of ``ReportKind``). ``rules()`` and ``report_kinds()`` import those
+modules from every installed app, in INSTALLED_APPS order, and keep the
+result. The types live here, in the lowest app, so every app can declare
+without importing a higher one; the ``reports`` app runs the rules and
+renders the kinds, and never reimplements them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from stations.models import Division, Membership
+    from stations.scoping import Scope
+
+Text = str | Promise
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One offending record of a rule: what, where, and the figure that fails.
+
+    ``subject`` names the record (a station, a county, a worker, a contract,
+    a month); ``division`` is its division's short code; ``expected`` and
+    ``actual`` are the figures as a person reads them; ``url`` links to it.
+    """
+
+    subject: str
+    division: str
+    expected: str
+    actual: str
+    url: str = ""
+
+
+@dataclass
+class RuleResult:
+    """The outcome of one rule for a scope and a day.
+
+    ``passed`` is None when the rule does not apply (a city without counties,
+    a year before the rule starts); ``note`` then says why.
+    """
+
+    passed: bool | None
+    expected: str
+    actual: str
+    findings: list[Finding] = field(default_factory=list)
+    note: str = ""
+
+
+RuleCheck = Callable[["Scope", "Division", datetime.date], RuleResult]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the plan: code, title, clause, and a check(scope, division, as_of).
+
+    ``division`` is the city or county the check is for (inside ``scope``);
+    thresholds come from the tenant's policy values, never from the check's code.
+    The check runs a number of queries that does not grow with the records.
+    """
+
+    code: str
+    title: Text
+    clause: str
+    check: RuleCheck
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A kind of background file: declared once, the jobs form and API are built from it.
+
+    ``parameters`` are the names the kind takes besides the division
+    (``as_of``, ``format``); ``formats`` the file formats it renders;
+    ``may_request(membership)`` a capability from a permissions module;
+    ``producer(job, progress)`` returns ``(file name, bytes)``; ``division_levels``
+    the levels its division may be; ``is_report`` lists it under /api/v1/reports/.
+    """
+
+    code: str
+    label: Text
+    parameters: tuple[str, ...]
+    formats: tuple[str, ...]
+    may_request: Callable[[Membership], bool]
+    producer: Callable[[Any, Callable[[int], None]], tuple[str, bytes]]
+    division_levels: tuple[str, ...] = ("city", "county")
+    is_report: bool = True
+
+
+def _collect(module_name: str, attribute: str) -> list:
+    collected: list = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.{module_name}"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        collected.extend(getattr(module, attribute, ()))
+    return collected
+
+
+@functools.cache
+def rules() -> tuple[Rule, ...]:
+    """Every app's rules, in INSTALLED_APPS order; a code declared twice is an error."""
+    found = tuple(_collect("compliance", "RULES"))
+    codes = [rule.code for rule in found]
+    duplicated = {code for code in codes if codes.count(code) > 1}
+    if duplicated:
+        raise ImproperlyConfigured(f"rule codes declared twice: {sorted(duplicated)}")
+    return found
+
+
+@functools.cache
+def report_kinds() -> dict[str, ReportKind]:
+    """Every app's report kinds by code; a code declared twice is an error."""
+    kinds: dict[str, ReportKind] = {}
+    for kind in _collect("reports", "REPORT_KINDS"):
+        if kind.code in kinds:
+            raise ImproperlyConfigured(f"report kind {kind.code!r} declared twice")
+        kinds[kind.code] = kind
+    return kinds
