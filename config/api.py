@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,6 +39,16 @@ class Pagination(PageNumberPagination):
                 }
             )
         return min(int(raw), self.max_page_size)
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies; one nested too deep for the decoder is a 400 like any malformed body."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON 嵌套层级过深。")) from None
 
 
 def _django_validation_to_api(error: DjangoValidationError) -> exceptions.ValidationError:

@@ -39,15 +39,17 @@ class TownshipKind(models.TextChoices):
 COUNTED_KINDS = (TownshipKind.SUBDISTRICT, TownshipKind.TOWN, TownshipKind.TOWNSHIP)
 
 
+INVALID_CODE_MESSAGE = _(
+    "区划代码“%(value)s”无效：应为 2、4、6、9 或 12 位数字，如 4502、450202、450202001。"
+)
+
+
 class InvalidDivisionCode(ValueError):
     """A division code that is not 2, 4, 6, 9 or 12 digits of a well-formed code."""
 
     def __init__(self, value: object):
         self.value = value
-        super().__init__(
-            _("区划代码“%(value)s”无效：应为 2、4、6、9 或 12 位数字，如 4502、450202、450202001。")
-            % {"value": value}
-        )
+        super().__init__(INVALID_CODE_MESSAGE % {"value": value})
 
 
 def is_well_formed(code: str) -> bool:

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -124,6 +126,19 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+# openpyxl parses with defusedxml (a dependency): DOCTYPEs and entities are refused.
+_FORBIDDEN_XML = gettext_noop("文件含有不允许的内容（如 DOCTYPE），请用 Excel 重新保存后上传。")
+
+
+def _forbidden_xml(error: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML somewhere down ``error``'s chain (openpyxl wraps it)."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def facility_rows_read(file) -> list[dict]:
     """The data rows of an uploaded template as {"row": n, "values": {field: text}}.
 
@@ -132,6 +147,8 @@ def facility_rows_read(file) -> list[dict]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
+        if _forbidden_xml(error):  # a DOCTYPE or an entity: XXE, billion laughs
+            raise ImportFileError(_(_FORBIDDEN_XML)) from error
         raise ImportFileError(
             _("无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。")
         ) from error
@@ -139,6 +156,12 @@ def facility_rows_read(file) -> list[dict]:
         raise ImportFileError(_("文件已损坏或不是 Excel 文件（.xlsx）。")) from error
     try:
         return _data_rows(workbook)
+    except ImportFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the sheet XML is read lazily, row by row
+        if _forbidden_xml(error):
+            raise ImportFileError(_(_FORBIDDEN_XML)) from error
+        raise ImportFileError(_("文件已损坏或不是 Excel 文件（.xlsx）。")) from error
     finally:
         workbook.close()
 

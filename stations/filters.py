@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from stations.divisions import InvalidDivisionCode, normalize_code
+from stations.divisions import INVALID_CODE_MESSAGE, InvalidDivisionCode, normalize_code
 from stations.models import Facility, FacilityLevel, FacilityStatus
 
 
@@ -21,7 +21,11 @@ class DivisionCodeField(forms.CharField):
         try:
             return normalize_code(value)
         except InvalidDivisionCode as error:
-            raise forms.ValidationError(str(error), code="invalid_code") from error
+            # The value goes as a parameter: a message with the user's "%" in it
+            # would be %-formatted again by the form machinery.
+            raise forms.ValidationError(
+                INVALID_CODE_MESSAGE, code="invalid_code", params={"value": value}
+            ) from error
 
 
 class DivisionCodeFilter(django_filters.CharFilter):

@@ -21,20 +21,37 @@ from stations.services import coverage_override_end, coverage_override_set
 COVERAGE_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWNSHIP)
 
 
+# Coverage is asked for days of the platform's era; a year-1 date would only
+# break the date arithmetic of the timeline.
+EARLIEST = datetime.date(2000, 1, 1)
+
+
+def _check_day(value: datetime.date) -> datetime.date:
+    if value > timezone.localdate():
+        raise serializers.ValidationError(_("日期不能晚于今天。"))
+    if value < EARLIEST:
+        raise serializers.ValidationError(_("日期不能早于 2000-01-01。"))
+    return value
+
+
 class CoverageQuerySerializer(serializers.Serializer):
     division = serializers.CharField(required=False)
     as_of = serializers.DateField(required=False)
 
     def validate_as_of(self, value: datetime.date) -> datetime.date:
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("日期不能晚于今天。"))
-        return value
+        return _check_day(value)
 
 
 class TimelineQuerySerializer(serializers.Serializer):
     division = serializers.CharField(required=False)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+
+    def validate_start(self, value: datetime.date) -> datetime.date:
+        return _check_day(value)
+
+    def validate_end(self, value: datetime.date) -> datetime.date:
+        return _check_day(value)
 
     def validate(self, attrs):
         end = attrs.get("end") or timezone.localdate()
