@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stations import permissions
-from stations.divisions import Level
+from stations.divisions import Level, level_codes, level_of, short_code
 from stations.filters import DivisionCodeFilter
 from stations.models import Division, Membership
 from stations.scoping import ScopedAPIView
@@ -84,13 +85,71 @@ class MeApi(ScopedAPIView):
         return Response(self.MeSerializer(payload).data)
 
 
+CHILD_LEVEL = {
+    Level.PROVINCE: Level.CITY,
+    Level.CITY: Level.COUNTY,
+    Level.COUNTY: Level.TOWNSHIP,
+    Level.TOWNSHIP: Level.VILLAGE,
+}
+# The code column that holds each level's prefix, for "everything below".
+PREFIX_FIELD = {
+    Level.PROVINCE: "province_code",
+    Level.CITY: "city_code",
+    Level.COUNTY: "county_code",
+    Level.TOWNSHIP: "township_code",
+}
+
+
+class DivisionFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        parent, level = cleaned.get("parent"), cleaned.get("level")
+        if parent and level:
+            parent_level = level_of(parent)
+            allowed = {CHILD_LEVEL.get(parent_level)}
+            if (
+                parent_level == Level.CITY
+                and not Division.objects.filter(city_code=parent[:4], level=Level.COUNTY).exists()
+            ):
+                allowed.add(Level.TOWNSHIP)  # 东莞, 中山…: townships directly under the city
+            if level not in allowed:
+                self.add_error(
+                    "level",
+                    _(
+                        "上级区划（%(parent)s）的下一级不是“%(level)s”：parent 只查直属下级；"
+                        "查询更深层级请用 within，如 ?within=%(parent)s&level=%(raw)s。"
+                    )
+                    % {"parent": short_code(parent), "level": Level(level).label, "raw": level},
+                )
+        return cleaned
+
+
 class DivisionFilter(django_filters.FilterSet):
-    parent = DivisionCodeFilter(field_name="parent_id", label=_("上级区划代码"))
+    parent = DivisionCodeFilter(field_name="parent_id", label=_("上级区划代码（直属下级）"))
+    within = DivisionCodeFilter(method="filter_within", label=_("区划代码（其下所有层级）"))
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    q = django_filters.CharFilter(method="filter_search", label=_("名称或代码"))
 
     class Meta:
         model = Division
-        fields = ["parent", "level"]
+        fields = ["parent", "within", "level", "q"]
+        form = DivisionFilterForm
+
+    def filter_within(self, queryset, name, value):
+        """Every descendant of ``value`` (all levels below it), not the division itself."""
+        field = PREFIX_FIELD.get(level_of(value))
+        if field is None:  # a village has nothing below it
+            return queryset.none()
+        return queryset.filter(**{field: level_codes(value)[field]}).exclude(code=value)
+
+    def filter_search(self, queryset, name, value):
+        """Name containing ``value``, or code starting with it (full or short code)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isascii() and value.isdigit():
+            return queryset.filter(code__startswith=value)
+        return queryset.filter(name__icontains=value)
 
 
 class DivisionOutputSerializer(serializers.Serializer):
@@ -108,7 +167,13 @@ class DivisionOutputSerializer(serializers.Serializer):
 
 
 class DivisionListApi(ScopedAPIView):
-    """Official divisions in the acting membership's scope, filtered by parent and level."""
+    """Official divisions in the acting membership's scope.
+
+    Filters: ``parent`` (its direct children; a ``level`` that is not the child
+    level answers 400 and points to ``within``), ``within`` (all descendants,
+    e.g. ``?within=5223&level=township``), ``level``, ``q`` (a name containing
+    it, or a code starting with it).
+    """
 
     selector = staticmethod(divisions_with_counting)
     model = Division

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD, member
+from tests.factories import PASSWORD, load_divisions, member
 from tests.helpers import api_for, assert_error
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +185,39 @@ class TestSchema:
         assert docs.status_code == 200
         html = docs.content.decode()
         assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
+
+
+class TestDivisionSearch:
+    def test_within_gives_every_descendant_at_a_level(self, world):
+        load_divisions("5223")
+        admin = member("qxn_admin", "5223", "city_admin")
+        api = api_for(admin)
+        body = api.get("/api/v1/divisions/?within=5223&level=township&page_size=1000").json()
+        codes = [row["code"] for row in body["results"]]
+        assert body["count"] > 50 and all(code.startswith("5223") for code in codes)
+        assert {row["level"] for row in body["results"]} == {"township"}
+        county = api.get("/api/v1/divisions/?within=522301&page_size=1000").json()["results"]
+        assert county and "522301000000" not in [row["code"] for row in county]
+
+    def test_a_parent_with_a_level_below_its_children_points_to_within(self, world):
+        body = assert_error(
+            api_for(world.city_admin).get("/api/v1/divisions/?parent=4502&level=township"),
+            400,
+            "invalid",
+        )
+        assert "within" in body["fields"]["level"][0]
+
+    def test_q_searches_names_and_codes_in_scope_only(self, world):
+        api = api_for(world.county_officer)
+        by_name = api.get("/api/v1/divisions/", {"q": "城中"}).json()["results"]
+        assert by_name and all(row["code"].startswith("450202") for row in by_name)
+        by_code = api.get("/api/v1/divisions/", {"q": "450202001"}).json()["results"]
+        assert by_code[0]["code"] == "450202001000"
+        assert all(row["code"].startswith("450202001") for row in by_code)
+        # Another county's township is not found, whatever the query.
+        assert api.get("/api/v1/divisions/", {"q": "450206"}).json()["results"] == []
+
+    def test_within_outside_the_scope_finds_nothing(self, world):
+        api = api_for(world.county_officer)
+        assert api.get("/api/v1/divisions/?within=450206").json()["results"] == []
+        assert api.get("/api/v1/divisions/?within=4503").json()["results"] == []
