@@ -39,7 +39,9 @@ class JobOutputSerializer(serializers.Serializer):
             return None
         request = self.context.get("request")
         kind = report_kinds().get(job.kind)
-        name = "api-report-download" if kind and kind.is_report else "api-job-download"
+        name = (
+            "reports:api-report-download" if kind and kind.is_report else "reports:api-job-download"
+        )
         url = reverse(name, kwargs={"pk": job.pk})
         return request.build_absolute_uri(url) if request else url
 

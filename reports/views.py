@@ -1,4 +1,4 @@
-"""Pages of the reports app: the user's background jobs and their files."""
+"""Pages of the reports app: the dashboard (home page), compliance, background jobs."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from reports import permissions, services
 from reports.models import JobStatus, ReportFormat
 from reports.rules import COMPLIANCE_LEVELS, compliance_run
 from reports.selectors import jobs_visible
+from stations.coverage import coverage_at
+from stations.forms import AsOfForm
+from stations.models import FacilityLevel
 from stations.registry import report_kinds
 from stations.scoping import ScopedView
 from stations.selectors import divisions_visible
@@ -58,12 +61,12 @@ class JobListView(ScopedView):
             for messages_of_field in error.message_dict.values():
                 for message in messages_of_field:
                     messages.error(request, message)
-            return redirect("job-list")
+            return redirect("reports:job-list")
         except PermissionDenied as error:
             messages.error(request, str(error))
-            return redirect("job-list")
+            return redirect("reports:job-list")
         messages.success(request, _("已提交：%(job)s，生成后可在此下载。") % {"job": job})
-        return redirect("job-list")
+        return redirect("reports:job-list")
 
 
 class JobProgressView(ScopedView):
@@ -129,3 +132,30 @@ class ComplianceView(ScopedView):
             "can_report": permissions.can_use_jobs(self.membership),
         }
         return render(request, "reports/compliance.html", context, status=400 if errors else 200)
+
+
+class HomeView(ScopedView):
+    """Coverage of the user's scope on a date, per county (or township), with charts and gaps."""
+
+    def get(self, request):
+        if not permissions.can_view_dashboard(self.membership):
+            return render(request, "reports/home_other.html")
+        form = AsOfForm(request.GET or None)
+        as_of = form.cleaned_data["as_of"] if form.is_valid() else timezone.localdate()
+        root = self.membership.scope_division
+        figures = coverage_at(self.scope, root, as_of)
+        facilities = [
+            {"level": level, "label": label, "count": figures.facilities.get(level, 0)}
+            for level, label in FacilityLevel.choices
+        ]
+        context = {
+            "form": form if request.GET else AsOfForm(initial={"as_of": as_of}),
+            "as_of": as_of,
+            "is_today": as_of == timezone.localdate(),
+            "root": root,
+            "figures": figures,
+            "facilities": facilities,
+            "chart_labels": {"rate": _("覆盖率（%）")},
+            "can_report": permissions.can_use_jobs(self.membership),
+        }
+        return render(request, "reports/dashboard.html", context)

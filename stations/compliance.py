@@ -30,7 +30,7 @@ def percent(rate: float | None) -> str:
 
 
 def _division_url(code: str) -> str:
-    return reverse("division-detail", args=[code])
+    return reverse("stations:division-detail", args=[code])
 
 
 def _missing_policy(error: PolicyMissing) -> RuleResult:
@@ -218,7 +218,7 @@ def check_six_haves(scope: Scope, division: Division, as_of: datetime.date) -> R
                 division=row["division_id"][:9],
                 expected=_("六有齐全"),
                 actual=_("缺：%(items)s") % {"items": "、".join(missing)},
-                url=reverse("facility-detail", args=[row["pk"]]),
+                url=reverse("stations:facility-detail", args=[row["pk"]]),
             )
         )
     total, complete = totals["total"], totals["complete"]

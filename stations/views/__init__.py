@@ -1,6 +1,5 @@
 """Pages of the stations app, split by sub-domain."""
 
-from stations.views.dashboard import HomeView
 from stations.views.divisions import (
     DivisionDetailView,
     DivisionRootView,
@@ -33,7 +32,6 @@ __all__ = [
     "FacilityStatusView",
     "FacilityTemplateView",
     "HealthView",
-    "HomeView",
     "PolicyView",
     "TenantSwitchView",
 ]

@@ -30,14 +30,14 @@ class TenantSwitchView(ScopedView):
             raise Http404(_("租户不存在或您不是其成员。"))
         request.session[SESSION_TENANT_KEY] = chosen.tenant.code
         messages.success(request, _("已切换到 %(name)s。") % {"name": chosen.tenant.name})
-        return redirect("home")
+        return redirect("reports:home")
 
 
 class DivisionRootView(ScopedView):
     capability = staticmethod(permissions.can_see_network)
 
     def get(self, request):
-        return redirect("division-detail", code=self.membership.scope_division.short_code)
+        return redirect("stations:division-detail", code=self.membership.scope_division.short_code)
 
 
 class DivisionDetailView(ScopedView):
@@ -58,7 +58,7 @@ class DivisionDetailView(ScopedView):
         if request.POST.get("action") == "clear":
             services.coverage_override_clear(actor=self.membership, division_code=division.code)
             messages.success(request, _("已恢复默认口径。"))
-            return redirect("division-detail", code=division.short_code)
+            return redirect("stations:division-detail", code=division.short_code)
         form = CoverageOverrideForm(request.POST)
         if form.is_valid():
             try:
@@ -75,7 +75,7 @@ class DivisionDetailView(ScopedView):
                     form.add_error(field if field in form.fields else None, field_errors)
             else:
                 messages.success(request, _("覆盖口径已调整。"))
-                return redirect("division-detail", code=division.short_code)
+                return redirect("stations:division-detail", code=division.short_code)
         return self.render_page(request, code, form=form, status=400)
 
     def render_page(self, request, code, *, form=None, status=200):

@@ -89,7 +89,7 @@ class FacilityCreateView(ScopedView):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("已创建：%(name)s") % {"name": facility.name})
-                return redirect("facility-detail", pk=facility.pk)
+                return redirect("stations:facility-detail", pk=facility.pk)
         return self.render_form(request, form, status=400)
 
     def render_form(self, request, form, status=200):
@@ -136,7 +136,7 @@ class FacilityStatusView(FacilityDetailView):
 
     def get(self, request, pk: int):
         facility = self.get_object()  # 404 outside the scope, like every other page
-        return redirect("facility-detail", pk=facility.pk)
+        return redirect("stations:facility-detail", pk=facility.pk)
 
     def post(self, request, pk: int):
         facility = self.get_object()
@@ -147,7 +147,7 @@ class FacilityStatusView(FacilityDetailView):
             "rate": FacilityRatingForm,
         }
         if action not in form_classes:
-            return redirect("facility-detail", pk=pk)
+            return redirect("stations:facility-detail", pk=pk)
         form = form_classes[action](request.POST)
         if form.is_valid():
             services: dict[str, Callable[..., object]] = {
@@ -162,7 +162,7 @@ class FacilityStatusView(FacilityDetailView):
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("已保存。"))
-                return redirect("facility-detail", pk=pk)
+                return redirect("stations:facility-detail", pk=pk)
         return self.render_page(request, facility, forms={action: form}, status=400)
 
 
@@ -199,6 +199,6 @@ class FacilityEditView(ScopedView):
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("已保存。"))
-                return redirect("facility-detail", pk=pk)
+                return redirect("stations:facility-detail", pk=pk)
         context = {"form": form, "facility": facility}
         return render(request, "stations/facility_form.html", context, status=400)

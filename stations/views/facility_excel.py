@@ -136,13 +136,13 @@ class FacilityImportView(ScopedView):
         if not result.committed:  # the data changed since the preview; the user re-uploads
             return self.render_preview(request, result, "", "")
         messages.success(request, _("已导入 %(count)d 个站点。") % {"count": len(result.created)})
-        return redirect("facility-list")
+        return redirect("stations:facility-list")
 
     def render_upload(self, request, error: str | None = None):
         context = {
             "error": error,
             "max_rows": MAX_ROWS,
-            "template_url": reverse("facility-import-template"),
+            "template_url": reverse("stations:facility-import-template"),
         }
         return render(
             request, "stations/facility_import.html", context, status=400 if error else 200

@@ -57,7 +57,7 @@ class PolicyView(ScopedView):
         form = PolicyValueForm(request.POST)
         code = request.POST.get("code", "")
         if code not in DEFINITIONS:
-            return redirect("policy")
+            return redirect("stations:policy")
         if form.is_valid():
             try:
                 policy_value_set(

@@ -65,7 +65,7 @@ def xlsx_with_doctype() -> bytes:
 def test_an_xlsx_whose_sheet_carries_a_doctype_is_refused_with_a_message(world):
     client = world.client_for(world.county_officer)
     response = client.post(
-        reverse("facility-import"),
+        reverse("stations:facility-import"),
         {"file": SimpleUploadedFile("stations.xlsx", xlsx_with_doctype())},
     )
     assert response.status_code == 400

@@ -163,27 +163,29 @@ class TestCityWithoutCounties:
 class TestPage:
     def test_city_roles_see_every_rule_and_pick_a_county(self, world):
         client = world.client_for(world.city_viewer)
-        page = client.get(reverse("compliance")).content.decode()
+        page = client.get(reverse("reports:compliance")).content.decode()
         for clause in ("一(三)1", "二(一)2", "二(一)3"):
             assert clause in page
         assert 'id="compliance-division"' in page
-        county = client.get(reverse("compliance"), {"division": "450206"}).content.decode()
+        county = client.get(reverse("reports:compliance"), {"division": "450206"}).content.decode()
         assert "柳江区目标达标情况" in county
 
     def test_a_county_officer_sees_the_county_only(self, world):
         client = world.client_for(world.county_officer)
-        page = client.get(reverse("compliance")).content.decode()
+        page = client.get(reverse("reports:compliance")).content.decode()
         assert "城中区目标达标情况" in page and 'id="compliance-division"' not in page
-        other = client.get(reverse("compliance"), {"division": "450206"})
+        other = client.get(reverse("reports:compliance"), {"division": "450206"})
         assert other.status_code == 400
         assert "不在您的管辖范围内" in other.content.decode()
         assert "柳江区目标达标情况" not in other.content.decode()
 
     def test_findings_link_to_the_records(self, world):
         facility = station(world.county_officer, "450202001", date(2021, 1, 1))
-        page = world.client_for(world.city_admin).get(reverse("compliance")).content.decode()
-        assert reverse("facility-detail", args=[facility.pk]) in page
-        assert reverse("division-detail", args=["450202002"]) in page
+        page = (
+            world.client_for(world.city_admin).get(reverse("reports:compliance")).content.decode()
+        )
+        assert reverse("stations:facility-detail", args=[facility.pk]) in page
+        assert reverse("stations:division-detail", args=["450202002"]) in page
 
     def test_bad_dates_say_why(self, world):
         client = world.client_for(world.city_admin)
@@ -191,12 +193,12 @@ class TestPage:
             ("1999-12-31", "不能早于 2000-01-01"),
             ("2999-01-01", "不能晚于今天"),
         ):
-            response = client.get(reverse("compliance"), {"as_of": value})
+            response = client.get(reverse("reports:compliance"), {"as_of": value})
             assert response.status_code == 400 and message in response.content.decode()
 
     def test_outsiders(self, world, outsiders):
         outsiders.assert_page_hidden(
-            reverse("compliance"), members=[world.contractor, world.evaluator]
+            reverse("reports:compliance"), members=[world.contractor, world.evaluator]
         )
 
 
@@ -305,5 +307,7 @@ class TestReport:
         assert not Job.objects.exists()
 
     def test_the_jobs_page_offers_the_kinds_the_role_may_ask_for(self, world):
-        page = world.client_for(world.county_officer).get(reverse("job-list")).content.decode()
+        page = (
+            world.client_for(world.county_officer).get(reverse("reports:job-list")).content.decode()
+        )
         assert 'value="compliance"' in page and "目标达标情况报告" in page

@@ -232,9 +232,12 @@ class TestScoping:
             assert "概况" in sheets(download(api, body))
             assert api.get("/api/v1/reports/").json()["count"] == 1
             client = world.client_for(membership)
-            page = client.get(reverse("job-list")).content.decode()
+            page = client.get(reverse("reports:job-list")).content.decode()
             assert f'id="job-{county_report.pk}"' in page and "社工站覆盖率报告" in page
-            assert client.get(reverse("job-download", args=[county_report.pk])).status_code == 200
+            assert (
+                client.get(reverse("reports:job-download", args=[county_report.pk])).status_code
+                == 200
+            )
 
     @pytest.mark.parametrize(
         "who", ["other_county_officer", "other_tenant_admin", "contractor", "evaluator"]
@@ -251,9 +254,10 @@ class TestScoping:
             assert_error(api.get(f"/api/v1/jobs/{county_report.pk}/{path}"), 404, "not_found")
         client = world.client_for(membership)
         assert (
-            f'id="job-{county_report.pk}"' not in client.get(reverse("job-list")).content.decode()
+            f'id="job-{county_report.pk}"'
+            not in client.get(reverse("reports:job-list")).content.decode()
         )
-        for name in ("job-progress", "job-download"):
+        for name in ("reports:job-progress", "reports:job-download"):
             assert client.get(reverse(name, args=[county_report.pk])).status_code == 404
 
     def test_another_job_kind_is_not_a_report(self, world, django_capture_on_commit_callbacks):
@@ -286,7 +290,7 @@ class TestSchedule:
         job = job_run(job_id=scheduled.get(tenant__code="4502").pk)
         assert job.status == JobStatus.SUCCEEDED, job.error
         assert "由系统按月自动生成" in pdf_text(job.result_file.read())
-        page = world.client_for(world.city_admin).get(reverse("job-list")).content.decode()
+        page = world.client_for(world.city_admin).get(reverse("reports:job-list")).content.decode()
         assert "系统（定时）" in page
 
     def test_the_beat_schedule_runs_on_the_first_at_two(self):

@@ -90,8 +90,11 @@ class TestScoping:
     def test_the_owner_county_and_the_city_see_and_download(self, world, county_job):
         for membership in (world.county_officer, world.city_admin, world.city_viewer):
             client = world.client_for(membership)
-            assert f'id="job-{county_job.pk}"' in client.get(reverse("job-list")).content.decode()
-            response = client.get(reverse("job-download", args=[county_job.pk]))
+            assert (
+                f'id="job-{county_job.pk}"'
+                in client.get(reverse("reports:job-list")).content.decode()
+            )
+            response = client.get(reverse("reports:job-download", args=[county_job.pk]))
             assert response.status_code == 200
             assert read_xlsx(b"".join(response.streaming_content))[0][0].startswith("城中区")
             api = api_for(membership)
@@ -106,8 +109,11 @@ class TestScoping:
     ):
         membership = getattr(world, who)
         client = world.client_for(membership)
-        assert f'id="job-{county_job.pk}"' not in client.get(reverse("job-list")).content.decode()
-        for name in ("job-progress", "job-download"):
+        assert (
+            f'id="job-{county_job.pk}"'
+            not in client.get(reverse("reports:job-list")).content.decode()
+        )
+        for name in ("reports:job-progress", "reports:job-download"):
             assert client.get(reverse(name, args=[county_job.pk])).status_code == 404
         api = api_for(membership)
         listing = api.get("/api/v1/jobs/")
@@ -177,10 +183,14 @@ def test_the_jobs_page_shows_progress_and_the_download_link():
     client.login(username=admin.user.username, password=PASSWORD)
     with celery_worker():
         response = client.post(
-            reverse("job-list"), {"kind": "divisions_export", "division": "4502"}, follow=True
+            reverse("reports:job-list"),
+            {"kind": "divisions_export", "division": "4502"},
+            follow=True,
         )
         assert "已提交" in response.content.decode()
         job = Job.objects.get()
         wait_until(lambda: Job.objects.get(pk=job.pk).is_finished, timeout=90)
-    row = client.get(reverse("job-progress", args=[job.pk])).content.decode()
-    assert 'data-status="succeeded"' in row and reverse("job-download", args=[job.pk]) in row
+    row = client.get(reverse("reports:job-progress", args=[job.pk])).content.decode()
+    assert (
+        'data-status="succeeded"' in row and reverse("reports:job-download", args=[job.pk]) in row
+    )

@@ -45,12 +45,14 @@ def xlsx(rows, headers=HEADERS) -> bytes:
 
 
 def upload(client, content: bytes, name="stations.xlsx"):
-    return client.post(reverse("facility-import"), {"file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("stations:facility-import"), {"file": SimpleUploadedFile(name, content)}
+    )
 
 
 def confirm(client, response):
     token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-    return client.post(reverse("facility-import"), {"token": token})
+    return client.post(reverse("stations:facility-import"), {"token": token})
 
 
 def read(content: bytes) -> dict[str, list[tuple]]:
@@ -67,7 +69,7 @@ class TestTemplate:
     ):
         client = world.client_for(world.county_officer)
         with django_assert_max_num_queries(8):  # the codes come in one query, however many
-            response = client.get(reverse("facility-import-template"))
+            response = client.get(reverse("stations:facility-import-template"))
         assert response.status_code == 200
         assert response["Content-Disposition"].endswith('450202-facilities-template.xlsx"')
         workbook = load_workbook(io.BytesIO(response.content))
@@ -83,7 +85,9 @@ class TestTemplate:
         assert all(code.startswith("450202") for code in codes)
 
     def test_city_admins_template_lists_the_city_and_every_county(self, world):
-        response = world.client_for(world.city_admin).get(reverse("facility-import-template"))
+        response = world.client_for(world.city_admin).get(
+            reverse("stations:facility-import-template")
+        )
         book = read(response.content)
         codes = {row[0] for row in book["区划代码"][1:]}
         assert {"4502", "450202", "450206", "450206100"} <= codes
@@ -92,7 +96,7 @@ class TestTemplate:
 
     def test_the_other_citys_template_holds_none_of_this_citys_codes(self, world):
         response = world.client_for(world.other_tenant_admin).get(
-            reverse("facility-import-template")
+            reverse("stations:facility-import-template")
         )
         codes = {row[0] for row in read(response.content)["区划代码"][1:]}
         assert "4503" in codes and not any(code.startswith("4502") for code in codes)
@@ -112,7 +116,9 @@ class TestImport:
         assert not Facility.objects.exists()  # the preview wrote nothing
         response_before_confirm = response
         response = confirm(client, response)
-        assert response.status_code == 302 and response["Location"] == reverse("facility-list")
+        assert response.status_code == 302 and response["Location"] == reverse(
+            "stations:facility-list"
+        )
         facilities = {f.division.short_code: f for f in Facility.objects.select_related("division")}
         assert set(facilities) == {"450202001", "450202002", "450202"}
         first = facilities["450202001"]
@@ -124,10 +130,12 @@ class TestImport:
         # The request's history context: who imported, through which page.
         contexts = pghistory.models.Context.objects.filter(metadata__action="facility_create")
         assert {c.metadata["user"] for c in contexts} == {world.county_officer.user_id}
-        assert {c.metadata.get("url") for c in contexts} == {reverse("facility-import")}
+        assert {c.metadata.get("url") for c in contexts} == {reverse("stations:facility-import")}
         # The token is spent: confirming it again is 404 and writes nothing more.
         assert confirm(client, response_before_confirm).status_code == 404
-        assert client.post(reverse("facility-import"), {"token": "x" * 22}).status_code == 404
+        assert (
+            client.post(reverse("stations:facility-import"), {"token": "x" * 22}).status_code == 404
+        )
         assert Facility.objects.count() == 3
 
     def test_one_bad_row_shows_every_error_and_nothing_is_written(self, world):
@@ -266,13 +274,13 @@ class TestImport:
     def test_the_upload_page_has_a_query_ceiling(self, world, django_assert_max_num_queries):
         client = world.client_for(world.county_officer)
         with django_assert_max_num_queries(6):
-            response = client.get(reverse("facility-import"))
+            response = client.get(reverse("stations:facility-import"))
         assert (
             response.status_code == 200 and 'data-testid="import-form"' in response.content.decode()
         )
 
     def test_no_file_is_an_error(self, world):
-        response = world.client_for(world.county_officer).post(reverse("facility-import"))
+        response = world.client_for(world.county_officer).post(reverse("stations:facility-import"))
         assert (
             response.status_code == 400 and "请选择要上传的 Excel 文件" in response.content.decode()
         )
@@ -289,7 +297,7 @@ class TestScoping:
     @pytest.mark.parametrize("who", ["city_viewer", "contractor", "evaluator"])
     def test_roles_that_cannot_edit_cannot_import_or_get_the_template(self, world, who):
         client = world.client_for(getattr(world, who))
-        for name in ("facility-import", "facility-import-template"):
+        for name in ("stations:facility-import", "stations:facility-import-template"):
             assert client.get(reverse(name)).status_code in (403, 404)
         assert upload(client, xlsx(GOOD)).status_code in (403, 404)
         assert not Facility.objects.exists()
@@ -306,7 +314,7 @@ class TestScoping:
         def exported(membership, **filters):
             client = world.client_for(membership)
             with django_assert_max_num_queries(12):
-                response = client.get(reverse("facility-export"), filters)
+                response = client.get(reverse("stations:facility-export"), filters)
             assert response.status_code == 200
             return [row[1] for row in read(response.content)["站点"][1:]]
 
@@ -318,21 +326,31 @@ class TestScoping:
         # As on the list page, an invalid filter is ignored and the valid ones still apply.
         assert exported(world.city_admin, county="abc", demonstration="true") == ["450202001"]
         assert exported(world.city_admin, q="柳江") == ["450206100"]
-        response = world.client_for(world.contractor).get(reverse("facility-export"))
+        response = world.client_for(world.contractor).get(reverse("stations:facility-export"))
         assert response.status_code in (403, 404) or read(response.content)["站点"][1:] == []
 
     def test_an_exported_file_imports_again_into_another_city(self, world):
         station(world.county_officer, "450202001", date(2020, 1, 1))
-        content = world.client_for(world.city_admin).get(reverse("facility-export")).content
+        content = (
+            world.client_for(world.city_admin).get(reverse("stations:facility-export")).content
+        )
         # Codes of 柳州市 are outside 桂林市: every row is refused, nothing written.
         page = upload(world.client_for(world.other_tenant_admin), content).content.decode()
         assert "不在您的管辖范围内" in page
         assert Facility.objects.count() == 1
 
     def test_the_list_page_shows_the_buttons_by_role(self, world):
-        page = world.client_for(world.county_officer).get(reverse("facility-list")).content.decode()
+        page = (
+            world.client_for(world.county_officer)
+            .get(reverse("stations:facility-list"))
+            .content.decode()
+        )
         assert 'data-testid="facility-import"' in page and 'data-testid="facility-export"' in page
-        page = world.client_for(world.city_viewer).get(reverse("facility-list")).content.decode()
+        page = (
+            world.client_for(world.city_viewer)
+            .get(reverse("stations:facility-list"))
+            .content.decode()
+        )
         assert 'data-testid="facility-import"' not in page
         assert 'data-testid="facility-export"' in page
 

@@ -135,17 +135,19 @@ class TestDated:
 class TestPages:
     def test_the_dashboard_lists_the_units_counted_or_excluded_by_override(self, world):
         exclude(world, effective_from=date(2021, 1, 1))
-        page = world.client_for(world.city_admin).get(reverse("home")).content.decode()
+        page = world.client_for(world.city_admin).get(reverse("reports:home")).content.decode()
         assert 'data-testid="overridden-list"' in page and "整体搬迁" in page
-        past = world.client_for(world.city_admin).get(reverse("home"), {"as_of": "2020-12-31"})
+        past = world.client_for(world.city_admin).get(
+            reverse("reports:home"), {"as_of": "2020-12-31"}
+        )
         assert 'data-testid="overridden-list"' not in past.content.decode()
         # A county officer of another county does not see this county's unit.
-        other = world.client_for(world.other_county_officer).get(reverse("home"))
+        other = world.client_for(world.other_county_officer).get(reverse("reports:home"))
         assert "整体搬迁" not in other.content.decode()
 
     def test_the_township_page_lists_the_periods_and_sets_a_dated_override(self, world):
         client = world.client_for(world.city_admin)
-        url = reverse("division-detail", args=["450202001"])
+        url = reverse("stations:division-detail", args=["450202001"])
         response = client.post(
             url,
             {

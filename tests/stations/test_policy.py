@@ -145,7 +145,7 @@ class TestChange:
 class TestPage:
     def test_everyone_of_the_network_reads_it_only_the_admin_sees_forms(self, world):
         for membership in (world.city_admin, world.city_viewer, world.county_officer):
-            page = world.client_for(membership).get(reverse("policy")).content.decode()
+            page = world.client_for(membership).get(reverse("stations:policy")).content.decode()
             assert "乡镇（街道）社工站覆盖率目标" in page and "一(三)1" in page
             assert ('data-testid="policy-form-coverage_target"' in page) is (
                 membership == world.city_admin
@@ -154,7 +154,7 @@ class TestPage:
     def test_the_admin_changes_a_value_and_the_history_says_who(self, world):
         client = world.client_for(world.city_admin)
         response = client.post(
-            reverse("policy"),
+            reverse("stations:policy"),
             {
                 "code": "submission_deadline_day",
                 "value": "15",
@@ -163,13 +163,13 @@ class TestPage:
             },
         )
         assert response.status_code == 302
-        page = client.get(reverse("policy")).content.decode()
+        page = client.get(reverse("stations:policy")).content.decode()
         assert "15 日（次月）" in page and "lz_admin" in page and "市局通知" in page
 
     def test_a_bad_form_shows_every_error_and_changes_nothing(self, world):
         before = PolicyValue.objects.count()
         response = world.client_for(world.city_admin).post(
-            reverse("policy"),
+            reverse("stations:policy"),
             {"code": "coverage_target", "value": "abc", "effective_from": "2026-13-01"},
         )
         page = response.content.decode()
@@ -181,7 +181,7 @@ class TestPage:
 
     def test_a_viewer_cannot_post(self, world):
         response = world.client_for(world.city_viewer).post(
-            reverse("policy"),
+            reverse("stations:policy"),
             {
                 "code": "coverage_target",
                 "value": "0.5",
@@ -193,7 +193,9 @@ class TestPage:
         assert policy_value(world.city_admin, "coverage_target", timezone.localdate()) == 1.0
 
     def test_outsiders(self, world, outsiders):
-        outsiders.assert_page_hidden(reverse("policy"), members=[world.contractor, world.evaluator])
+        outsiders.assert_page_hidden(
+            reverse("stations:policy"), members=[world.contractor, world.evaluator]
+        )
 
 
 class TestApi:

@@ -24,8 +24,8 @@ UNSCOPED_ROUTES = {
     "logout": "signing out",
     "password_change": "the user's own password",
     "password_change_done": "the user's own password",
-    "api-token": "signing in through the API",
-    "healthz": "load balancer health",
+    "stations:api-token": "signing in through the API",
+    "stations:healthz": "load balancer health",
     "api-schema": "the OpenAPI schema (no data)",
     "api-docs": "the API documentation (no data)",
     "set_language": "i18n",
@@ -147,5 +147,5 @@ class TestGuard:
 class TestOutsiders:
     def test_outsiders_get_404_for_a_county_facility_page_and_api(self, world, outsiders):
         facility = station(world.county_officer, "450202001", date(2021, 1, 1))
-        outsiders.assert_page_hidden(reverse("facility-detail", args=[facility.pk]))
-        outsiders.assert_api_hidden(reverse("api-facility-detail", args=[facility.pk]))
+        outsiders.assert_page_hidden(reverse("stations:facility-detail", args=[facility.pk]))
+        outsiders.assert_api_hidden(reverse("stations:api-facility-detail", args=[facility.pk]))

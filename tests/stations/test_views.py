@@ -31,7 +31,7 @@ class TestLogin:
         assert "_auth_user_id" not in client.session
 
     def test_pages_require_login(self, world):
-        for name in ("home", "division-root", "job-list"):
+        for name in ("reports:home", "stations:division-root", "reports:job-list"):
             response = Client().get(reverse(name))
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("login"))
@@ -42,7 +42,7 @@ class TestLogin:
         UserFactory(username="nobody")
         client = Client()
         client.login(username="nobody", password=PASSWORD)
-        response = client.get(reverse("home"))
+        response = client.get(reverse("reports:home"))
         assert response.status_code == 403
         assert "还没有任何租户的成员身份" in response.content.decode()
 
@@ -79,7 +79,7 @@ class TestLogin:
 
 class TestHome:
     def test_city_home_lists_every_county_with_township_counts(self, world):
-        response = get(world.client_for(world.city_admin), reverse("home"))
+        response = get(world.client_for(world.city_admin), reverse("reports:home"))
         body = response.content.decode()
         assert response.status_code == 200
         for county in (
@@ -97,29 +97,29 @@ class TestHome:
         assert "已覆盖 0 / 计入 118 个乡镇（街道）" in body
 
     def test_county_home_shows_only_its_county(self, world):
-        body = get(world.client_for(world.county_officer), reverse("home")).content.decode()
+        body = get(world.client_for(world.county_officer), reverse("reports:home")).content.decode()
         assert "城中区" in body and "柳江区" not in body
         assert "城中街道" in body
 
     @pytest.mark.parametrize("who", ["contractor", "evaluator"])
     def test_contractors_and_evaluators_see_no_network_yet(self, world, who):
         client = world.client_for(getattr(world, who))
-        body = get(client, reverse("home")).content.decode()
+        body = get(client, reverse("reports:home")).content.decode()
         assert 'data-testid="role-note"' in body and "城中区" not in body
         urls = [
-            reverse("division-root"),
-            reverse("division-detail", args=["4502"]),
-            reverse("division-detail", args=["450202001"]),
-            reverse("job-list"),
+            reverse("stations:division-root"),
+            reverse("stations:division-detail", args=["4502"]),
+            reverse("stations:division-detail", args=["450202001"]),
+            reverse("reports:job-list"),
         ]
         for url in urls:
             assert client.get(url).status_code == 404
 
     def test_navigation_depends_on_the_role(self, world):
-        body = get(world.client_for(world.contractor), reverse("home")).content.decode()
-        assert reverse("job-list") not in body
-        body = get(world.client_for(world.city_viewer), reverse("home")).content.decode()
-        assert reverse("job-list") in body
+        body = get(world.client_for(world.contractor), reverse("reports:home")).content.decode()
+        assert reverse("reports:job-list") not in body
+        body = get(world.client_for(world.city_viewer), reverse("reports:home")).content.decode()
+        assert reverse("reports:job-list") in body
 
 
 class TestTenantSwitcher:
@@ -127,70 +127,74 @@ class TestTenantSwitcher:
         both = member("both", "4503", Role.CITY_VIEWER)
         member("both", "4502", Role.CITY_VIEWER)
         client = world.client_for(both)
-        first = client.get(reverse("home")).content.decode()
+        first = client.get(reverse("reports:home")).content.decode()
         assert 'data-testid="tenant-switcher"' in first
         assert "柳州市 · 柳城县" not in first
-        response = client.post(reverse("tenant-switch"), {"tenant": "4503"}, follow=True)
+        response = client.post(reverse("stations:tenant-switch"), {"tenant": "4503"}, follow=True)
         assert "桂林市" in response.content.decode()
         assert "秀峰区" in response.content.decode()
-        client.post(reverse("tenant-switch"), {"tenant": "4502"})
-        assert "柳江区" in client.get(reverse("home")).content.decode()
+        client.post(reverse("stations:tenant-switch"), {"tenant": "4502"})
+        assert "柳江区" in client.get(reverse("reports:home")).content.decode()
 
     def test_switching_to_a_tenant_without_membership_is_404(self, world):
         client = world.client_for(world.city_admin)
-        assert client.post(reverse("tenant-switch"), {"tenant": "4503"}).status_code == 404
-        assert client.post(reverse("tenant-switch"), {"tenant": "zz"}).status_code == 404
-        assert "柳江区" in client.get(reverse("home")).content.decode()
+        assert client.post(reverse("stations:tenant-switch"), {"tenant": "4503"}).status_code == 404
+        assert client.post(reverse("stations:tenant-switch"), {"tenant": "zz"}).status_code == 404
+        assert "柳江区" in client.get(reverse("reports:home")).content.decode()
 
 
 class TestDivisionBrowser:
     def test_city_to_county_to_township_to_villages(self, world):
         client = world.client_for(world.city_admin)
-        city = get(client, reverse("division-detail", args=["4502"])).content.decode()
+        city = get(client, reverse("stations:division-detail", args=["4502"])).content.decode()
         assert "柳北区" in city and 'data-testid="counted-units">118<' in city
-        county = get(client, reverse("division-detail", args=["450202"])).content.decode()
+        county = get(client, reverse("stations:division-detail", args=["450202"])).content.decode()
         assert "城中街道" in county and 'data-testid="breadcrumbs"' in county
-        township = get(client, reverse("division-detail", args=["450202001"])).content.decode()
+        township = get(
+            client, reverse("stations:division-detail", args=["450202001"])
+        ).content.decode()
         assert "计入覆盖率" in township and "社区" in township
         assert 'data-testid="override-form"' in township
 
     def test_full_and_short_codes_open_the_same_page(self, world):
         client = world.client_for(world.city_admin)
-        a = client.get(reverse("division-detail", args=["450202001"]))
-        b = client.get(reverse("division-detail", args=["450202001000"]))
+        a = client.get(reverse("stations:division-detail", args=["450202001"]))
+        b = client.get(reverse("stations:division-detail", args=["450202001000"]))
         assert a.status_code == b.status_code == 200
 
     def test_division_root_redirects_to_the_scope(self, world):
-        response = world.client_for(world.county_officer).get(reverse("division-root"))
-        assert response["Location"] == reverse("division-detail", args=["450202"])
+        response = world.client_for(world.county_officer).get(reverse("stations:division-root"))
+        assert response["Location"] == reverse("stations:division-detail", args=["450202"])
 
     @pytest.mark.parametrize(
         "code", ["450206", "450206001", "4502", "45", "4503", "450302", "4502x", "999999"]
     )
     def test_a_county_officer_gets_404_outside_the_county(self, world, code):
         response = world.client_for(world.county_officer).get(
-            reverse("division-detail", args=[code])
+            reverse("stations:division-detail", args=[code])
         )
         assert response.status_code == 404
         assert "不在您的管辖范围内" in response.content.decode()
 
     @pytest.mark.parametrize("code", ["4503", "450302", "450302001", "4501", "45"])
     def test_another_tenant_gets_404(self, world, code):
-        response = world.client_for(world.city_admin).get(reverse("division-detail", args=[code]))
+        response = world.client_for(world.city_admin).get(
+            reverse("stations:division-detail", args=[code])
+        )
         assert response.status_code == 404
 
     def test_only_city_admins_see_the_override_form(self, world):
         for membership in (world.city_viewer, world.county_officer):
             body = (
                 world.client_for(membership)
-                .get(reverse("division-detail", args=["450202001"]))
+                .get(reverse("stations:division-detail", args=["450202001"]))
                 .content.decode()
             )
             assert 'data-testid="override-form"' not in body
 
 
 class TestOverrideForm:
-    url = reverse("division-detail", args=["450202001"])
+    url = reverse("stations:division-detail", args=["450202001"])
 
     def test_city_admin_excludes_a_township_and_sees_it_in_history(self, world):
         client = world.client_for(world.city_admin)
@@ -203,7 +207,7 @@ class TestOverrideForm:
         assert "覆盖口径已调整" in body
         assert "不计入覆盖率" in body and "整体搬迁" in body
         assert 'data-testid="history"' in body and "lz_admin" in body
-        city = client.get(reverse("division-detail", args=["4502"])).content.decode()
+        city = client.get(reverse("stations:division-detail", args=["4502"])).content.decode()
         assert 'data-testid="counted-units">117<' in city
 
         client.post(self.url, {"action": "clear"})
@@ -243,15 +247,15 @@ class TestOverrideForm:
 class TestLanguage:
     def test_english_is_available_and_chinese_is_the_default(self, world):
         client = world.client_for(world.city_admin)
-        assert "首页" in client.get(reverse("home")).content.decode()
+        assert "首页" in client.get(reverse("reports:home")).content.decode()
         client.post(reverse("set_language"), {"language": "en", "next": "/"})
-        body = client.get(reverse("home")).content.decode()
+        body = client.get(reverse("reports:home")).content.decode()
         assert "Home" in body and 'lang="en"' in body
 
 
 class TestHealth:
     def test_healthy(self, db):
-        response = Client().get(reverse("healthz"))
+        response = Client().get(reverse("stations:healthz"))
         assert response.status_code == 200
         assert response.json()["database"] == "ok"
         assert response.json()["broker"] == "ok"
@@ -262,7 +266,7 @@ class TestHealth:
         connection.close()
         settings_dict.update({"HOST": "127.0.0.1", "PORT": "1", "OPTIONS": {"connect_timeout": 2}})
         try:
-            response = Client().get(reverse("healthz"))
+            response = Client().get(reverse("stations:healthz"))
         finally:
             connection.close()
             settings_dict.clear()
@@ -288,7 +292,7 @@ class TestOtherCities:
         admin = member(f"admin_{code}", code, Role.CITY_ADMIN)
         client = Client()
         client.login(username=admin.user.username, password=PASSWORD)
-        body = get(client, reverse("division-detail", args=[code])).content.decode()
+        body = get(client, reverse("stations:division-detail", args=[code])).content.decode()
         townships = Division.objects.filter(city_code=code, level="township")
         like = townships.filter(township_kind="township_like").count()
         assert county in body
@@ -312,7 +316,7 @@ class TestDivisionHistory:
         )
         body = (
             world.client_for(world.county_officer)
-            .get(reverse("division-detail", args=["450202001"]))
+            .get(reverse("stations:division-detail", args=["450202001"]))
             .content.decode()
         )
         assert (
@@ -329,5 +333,5 @@ class TestDivisionHistory:
         ]
         for membership, code in elsewhere:
             client = world.client_for(membership)
-            page = client.get(reverse("division-detail", args=[code])).content.decode()
+            page = client.get(reverse("stations:division-detail", args=[code])).content.decode()
             assert "新城中街道" not in page and 'data-testid="division-history"' not in page
