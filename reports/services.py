@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from reports import permissions
 from reports.models import Job, JobKind, JobStatus, ReportFormat
+from stations import permissions as station_permissions
 from stations.divisions import InvalidDivisionCode, normalize_code
-from stations.models import Division, Membership, Role, Tenant
+from stations.models import Division, Membership, Tenant
 from stations.registry import ReportKind, report_kinds
 from stations.scoping import Scope, scope_of
 from stations.selectors import divisions_visible
@@ -203,7 +204,7 @@ def coverage_reports_schedule(*, today: datetime.date | None = None) -> list[Job
                     parameters__as_of=month_end.isoformat(),
                     parameters__format=report_format,
                     defaults={
-                        "role": Role.CITY_ADMIN,
+                        "role": station_permissions.SCHEDULED_ROLE,
                         "requester_scope": Scope.for_tenant(tenant).snapshot(),
                         "parameters": {"as_of": month_end.isoformat(), "format": report_format},
                     },

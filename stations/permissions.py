@@ -36,6 +36,8 @@ CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_VIEWER)
 # Contractors and evaluators see only what their contracts give them: the
 # procurement app contributes those sets to the scope through providers.
 NETWORK_ROLES = (*CITY_ROLES, *COUNTY_SCOPED_ROLES)
+# The role jobs without a requester (beat's scheduled reports) act with: the whole city.
+SCHEDULED_ROLE = Role.CITY_ADMIN
 # Roles that keep facilities (a county officer: their county's).
 FACILITY_EDITOR_ROLES = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 

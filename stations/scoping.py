@@ -109,7 +109,7 @@ class Scope:
         return cls(
             tenant_id=tenant.pk,
             tenant_code=tenant.code,
-            role=permissions.Role.CITY_ADMIN,
+            role=permissions.SCHEDULED_ROLE,
             network=True,
         )
 
