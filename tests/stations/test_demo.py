@@ -45,6 +45,7 @@ def test_the_demo_network_follows_the_published_path(demo, client):
     check_demonstrations(admin)
     check_suspension(admin)
     check_dashboard_and_api_agree(admin, client)
+    check_compliance(admin, client)
 
 
 def check_coverage(admin):
@@ -143,3 +144,28 @@ def check_dashboard_and_api_agree(admin, client):
             assert f'{name}</a></td><tdclass="num">{child_covered}</td>' in squeezed
             assert child_total > 0
     assert body["rate"] == 1.0 and body["uncovered"] == []
+
+
+def check_compliance(admin, client):
+    """The demo city meets its coverage targets and the county rule; the API agrees."""
+    from reports.rules import compliance_run
+    from stations.scoping import scope_of
+
+    city = Division.objects.get(code="450200000000")
+    results = {
+        outcome.rule.code: outcome.result
+        for outcome in compliance_run(scope_of(admin), city, timezone.localdate()).outcomes
+    }
+    assert results["coverage_target"].passed is True
+    assert results["coverage_target"].actual == "100.0%（118/118）"
+    assert results["county_centre_and_demonstration"].passed is True
+    assert results["county_centre_and_demonstration"].actual == "10/10 个县（市、区）达标"
+    # 2021: the target was 70 %; the city reached 72 % but two counties did not.
+    end_2021 = compliance_run(scope_of(admin), city, date(2021, 12, 31)).outcomes[0].result
+    assert end_2021.expected.startswith("覆盖率 ≥ 70.0%") and end_2021.passed is False
+    assert end_2021.actual == "72.0%（85/118）；2 个县（市、区）未达标"
+    counties = [f for f in end_2021.findings if len(f.division) == 6]
+    assert len(counties) == 2 and all(f.expected == "≥ 70.0%" for f in counties)
+    assert client.login(username="demo_city", password="demo-password-123")
+    body = client.get("/api/v1/compliance/", {"division": "4502"}).json()
+    assert [rule["passed"] for rule in body["rules"]][:2] == [True, True]
