@@ -72,12 +72,12 @@ def request_job(view: ScopedAPIView, request, *, reports_only: bool) -> Response
     data = JobRequestSerializer(data=request.data, reports_only=reports_only)
     data.is_valid(raise_exception=True)
     values = data.validated_data
-    kind = report_kinds()[values["kind"]]
+    # Every parameter sent goes to the service, which refuses those the kind does not take.
     job = services.job_request(
         actor=view.membership,
-        kind=kind.code,
+        kind=values["kind"],
         division_code=values.get("division") or None,
-        parameters={name: values[name] for name in kind.parameters if values.get(name)},
+        parameters={name: values[name] for name in ("as_of", "format") if values.get(name)},
     )
     body = JobOutputSerializer(job, context={"request": request}).data
     return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -202,7 +202,7 @@ class ComplianceApi(ScopedAPIView):
         division = self.membership.scope_division
         try:
             if code:
-                division = services.report_division(self.membership, code, COMPLIANCE_LEVELS)
+                division = services.report_division_or_404(self.membership, code, COMPLIANCE_LEVELS)
         except DjangoValidationError as error:
             errors.update(error.message_dict)
         try:

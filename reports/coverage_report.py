@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reports.models import Job, ReportFormat
+from reports.spreadsheets import safe_cell
 from stations.coverage import Coverage, TimelinePoint, coverage_at, coverage_timeline
 from stations.divisions import Level
 from stations.models import FacilityLevel
@@ -179,17 +180,17 @@ def render_xlsx(data: ReportData) -> bytes:
     # Units whose counting an override decides that day, under the summary (the sheets
     # keep the names and order readers and the dashboard's export already know).
     summary.append([])
-    summary.append(["本市调整口径的乡镇（街道）", len(data.figures.overridden)])
+    summary.append(["经调整口径的乡镇（街道）", len(data.figures.overridden)])
     summary.append(["区划代码", "乡镇（街道）", "所属县（市、区）", "口径", "起始日期", "理由"])
     for unit in data.figures.overridden:
         summary.append(
             [
                 unit["code"][:9],
-                unit["name"],
-                unit["parent__name"],
+                safe_cell(unit["name"]),
+                safe_cell(unit["parent__name"]),
                 "计入" if unit["counted"] else "不计入",
                 unit["effective_from"],
-                unit["reason"],
+                safe_cell(unit["reason"] or ""),
             ]
         )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from reports.models import Job
+from reports.spreadsheets import safe_cell
 from stations.divisions import TownshipKind
 from stations.selectors import township_units
 
@@ -42,7 +43,7 @@ def divisions_export(job: Job, progress: Progress) -> tuple[str, bytes]:
                 str(kinds.get(kind, "")),
                 county or "",
                 "是" if counted else "否",
-                reason or "",
+                safe_cell(reason or ""),
             ]
         )
         if total and index % 500 == 0:

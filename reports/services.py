@@ -28,7 +28,7 @@ from stations.divisions import InvalidDivisionCode, normalize_code
 from stations.models import Division, Membership, Tenant
 from stations.registry import ReportKind, report_kinds
 from stations.scoping import Scope, scope_of
-from stations.selectors import divisions_visible
+from stations.selectors import division_get, divisions_visible
 from stations.services import acting
 
 logger = logging.getLogger(__name__)
@@ -136,6 +136,13 @@ def report_division(actor: Membership, code: object, levels: tuple[str, ...]) ->
             }
         )
     return found
+
+
+def report_division_or_404(actor: Membership, code: object, levels: tuple[str, ...]) -> Division:
+    """Like ``report_division`` for reads: a division outside the scope (or malformed)
+    answers 404 like a missing one; one in scope at another level is a ValidationError."""
+    division = division_get(actor, code)  # Http404 when malformed, missing or foreign
+    return report_division(actor, division.code, levels)
 
 
 def report_as_of(value: object, *, field: str = "as_of") -> datetime.date:

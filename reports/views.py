@@ -108,7 +108,7 @@ class ComplianceView(ScopedView):
         code = request.GET.get("division", "").strip()
         if code:
             try:
-                division = services.report_division(self.membership, code, COMPLIANCE_LEVELS)
+                division = services.report_division_or_404(self.membership, code, COMPLIANCE_LEVELS)
             except ValidationError as error:
                 errors.update(error.message_dict)
         try:

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 
 from stations.coverage import coverage_at, operating_on
 from stations.divisions import Level
-from stations.models import Division, Facility, FacilityLevel, FacilityOperatingPeriod
+from stations.models import Division, FacilityLevel, FacilityOperatingPeriod
 from stations.models.facilities import SIX_HAVES
 from stations.policy import PolicyMissing
 from stations.registry import Finding, Rule, RuleResult
 from stations.scoping import Scope
-from stations.selectors import divisions_visible, policy_value
+from stations.selectors import divisions_visible, facilities_visible, policy_value
 
 
 def percent(rate: float | None) -> str:
@@ -52,8 +52,9 @@ def _counties(scope: Scope, division: Division, as_of: datetime.date) -> list[Di
 def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date) -> RuleResult:
     """The year's coverage target (policy ``coverage_target``) for the city and each county.
 
-    Findings, when the target is missed: each county below it, then each counted
-    township without an operating station that day.
+    Findings, when the target is missed: each county below it, then the counted
+    townships without an operating station that day (of those counties only,
+    when the city as a whole reaches the target).
     """
     try:
         target = float(policy_value(scope, "coverage_target", as_of))
@@ -76,8 +77,17 @@ def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date
             )
         )
     rate = figures.rate
-    passed = rate is not None and rate >= target and not failing_counties
-    for unit in [] if passed else figures.uncovered:
+    city_short = rate is None or rate < target
+    passed = not city_short and not failing_counties
+    # The townships that make the figure miss: all uncovered ones when the division
+    # itself is short, else those of the counties below target.
+    failing_codes = {child.division.county_code for child in failing_counties}
+    offending = [
+        unit
+        for unit in ([] if passed else figures.uncovered)
+        if city_short or unit["code"][:6] in failing_codes
+    ]
+    for unit in offending:
         findings.append(
             Finding(
                 subject=f"{unit['parent__name']} {unit['name']}".strip(),
@@ -194,13 +204,14 @@ def check_six_haves(scope: Scope, division: Division, as_of: datetime.date) -> R
     operating = FacilityOperatingPeriod.objects.filter(
         operating_on(as_of), facility_id=OuterRef("pk")
     )
-    stations = Facility.objects.filter(
-        tenant_id=scope.tenant_id, level=FacilityLevel.TOWNSHIP_STATION
-    ).filter(Exists(operating))
+    stations = (
+        facilities_visible(scope)
+        .filter(level=FacilityLevel.TOWNSHIP_STATION)
+        .filter(Exists(operating))
+        .select_related(None)
+    )
     if division.level == Level.COUNTY:
         stations = stations.filter(county_code=division.county_code)
-    elif scope.county_code:
-        stations = stations.filter(county_code=scope.county_code)
     totals = stations.aggregate(
         total=Count("pk"), complete=Count("pk", filter=Q(six_haves_complete=True))
     )
@@ -239,7 +250,7 @@ RULES = [
     ),
     Rule(
         code="county_centre_and_demonstration",
-        title=gettext_lazy("每个县（市、区）有县级指导中心和 1–2 个示范站"),
+        title=gettext_lazy("每个县（市、区）有运营中的县级指导中心和示范站"),
         clause="二(一)2",
         check=check_county_centre_and_demonstration,
     ),

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,8 @@ class AsOfForm(forms.Form):
         value = self.cleaned_data.get("as_of")
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("日期不能晚于今天。"))
+        if value and value < datetime.date(2000, 1, 1):
+            raise forms.ValidationError(_("日期不能早于 2000-01-01。"))
         return value or timezone.localdate()
 
 

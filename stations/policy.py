@@ -292,6 +292,21 @@ def definition(code: str) -> PolicyDefinition:
     return DEFINITIONS[code]
 
 
+# No threshold of the plan comes near this (the largest is a monthly wage in yuan);
+# a bound keeps a typo like 1e5000 from becoming a 5,000-digit number.
+MAX_NUMBER = 1_000_000_000
+
+
+def _has_control_characters(raw: Any) -> bool:
+    if isinstance(raw, dict):
+        return any(_has_control_characters(item) for item in raw.values())
+    if isinstance(raw, list):
+        return any(_has_control_characters(item) for item in raw)
+    if isinstance(raw, str):
+        return any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in raw)
+    return False
+
+
 _RANGE = re.compile(r"^\s*(\d+)\s*[-–—~～至到]\s*(\d+)\s*$")
 
 
@@ -305,6 +320,8 @@ def parse_value(code: str, raw: Any) -> Any:
     kind = definition(code).kind
     if isinstance(raw, str):  # full-width digits, ％ and spaces as Chinese input methods type them
         raw = unicodedata.normalize("NFKC", raw)
+    if _has_control_characters(raw):
+        raise InvalidPolicyValue(_("取值不能包含控制字符。"))
     if kind == Kind.BOOLEAN:
         if isinstance(raw, bool):
             return raw
@@ -316,7 +333,7 @@ def parse_value(code: str, raw: Any) -> Any:
         raise InvalidPolicyValue(_("请填写“是”或“否”。"))
     if kind == Kind.TEXT_LIST:
         items = raw if isinstance(raw, list) else str(raw).splitlines()
-        cleaned = [str(item).strip() for item in items if str(item).strip()]
+        cleaned = [str(item).strip()[:100] for item in items if str(item).strip()][:50]
         if not cleaned:
             raise InvalidPolicyValue(_("请至少填写一项（每行一项）。"))
         return cleaned
@@ -332,6 +349,8 @@ def parse_value(code: str, raw: Any) -> Any:
             low, high = int(str(low)), int(str(high))
         except ValueError:
             raise InvalidPolicyValue(_("区间的两端必须是整数。")) from None
+        if high > MAX_NUMBER:
+            raise InvalidPolicyValue(_("数值过大：不能超过 %(max)s。") % {"max": f"{MAX_NUMBER:,}"})
         if low < 0 or high < low:
             raise InvalidPolicyValue(_("区间的最小值不能为负，也不能大于最大值。"))
         return {"min": low, "max": high}
@@ -343,6 +362,8 @@ def parse_value(code: str, raw: Any) -> Any:
         raise InvalidPolicyValue(_("请填写数字。")) from None
     if not number.is_finite() or number < 0:
         raise InvalidPolicyValue(_("请填写不小于 0 的数字。"))
+    if number > MAX_NUMBER:
+        raise InvalidPolicyValue(_("数值过大：不能超过 %(max)s。") % {"max": f"{MAX_NUMBER:,}"})
     if percent:
         number = number / 100
     if kind == Kind.FRACTION:

@@ -217,9 +217,11 @@ _OWNED = ("get_queryset", "get_object")
 
 
 def _refuse_overrides(cls: type, base: type) -> None:
-    """Refuse a subclass of ``base`` that defines ``get_queryset``/``get_object`` itself."""
+    """Refuse a subclass of ``base`` whose ``get_queryset``/``get_object`` is not ``base``'s:
+    defined on the class itself or on a mixin placed before ``base``."""
     for name in _OWNED:
-        if name in cls.__dict__:
+        owner = next((klass for klass in cls.__mro__ if name in klass.__dict__), base)
+        if owner not in base.__mro__:  # base's own, or what base inherits (DRF's get_object)
             raise ImproperlyConfigured(
                 f"{cls.__module__}.{cls.__qualname__} overrides {name}(); {base.__name__} owns "
                 "it so that every read is scoped. Name a selector and narrow() instead."

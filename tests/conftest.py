@@ -47,10 +47,20 @@ def pytest_sessionstart(session):
 def pytest_sessionfinish(session, exitstatus):
     """Record the outcome in artifacts/last-test-run.json, so the stop check can read it.
 
-    Only the controlling process writes (under xdist the workers report to it):
+    Only a run of the whole suite is recorded, and only by the controlling process
+    (under xdist the workers report to it):
     ``{"head": commit, "passed", "failed", "errors", "seconds", "exit_status"}``.
     """
     if hasattr(session.config, "workerinput"):
+        return
+    config = session.config
+    whole_suite = (
+        list(config.args) == list(config.getini("testpaths"))
+        and not config.option.keyword
+        and not config.option.markexpr
+        and not getattr(config.option, "lf", False)
+    )
+    if not whole_suite:  # a partial run says nothing about this commit's suite
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     stats = reporter.stats if reporter is not None else {}

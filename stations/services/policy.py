@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from stations.services.history import acting
 
 ONE_DAY = datetime.timedelta(days=1)
 EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
 # Stored as data, in Chinese whatever the language of the request that seeds it.
 DEFAULT_NOTE = "默认值（DESIGN.md §5，柳州市三年行动计划）"
 
@@ -65,7 +67,9 @@ def policy_value_set(
 
     Every problem is reported at once, by field (ValidationError); only a city
     admin may change policy (PermissionDenied). A start that equals an existing
-    period's start corrects that period's value, clause and end.
+    period's start corrects that period's value, clause and end. Whichever
+    period the new one falls into keeps its value before the new start and,
+    when the new one ends earlier, after its end: a change never leaves a gap.
     """
     if not permissions.can_manage_policy(actor):
         raise PermissionDenied(_("只有市级管理员可以调整政策参数。"))
@@ -82,6 +86,12 @@ def policy_value_set(
         errors.setdefault("effective_from", []).append(_("请填写起始日期。"))
     elif effective_from < EARLIEST:
         errors.setdefault("effective_from", []).append(_("起始日期不能早于 2000-01-01。"))
+    elif effective_from > LATEST:
+        errors.setdefault("effective_from", []).append(_("起始日期不能晚于 2100-12-31。"))
+    if effective_to and effective_to > LATEST:
+        errors.setdefault("effective_to", []).append(
+            _("截止日期不能晚于 2100-12-31；长期有效请留空。")
+        )
     if effective_from and effective_to and effective_to < effective_from:
         errors.setdefault("effective_to", []).append(_("截止日期不能早于起始日期。"))
     note = (note or "").strip()
@@ -94,37 +104,39 @@ def policy_value_set(
 
     with acting(actor.user, action="policy_value_set", tenant=actor.tenant.code, code=code):
         periods = PolicyValue.objects.select_for_update().filter(tenant=actor.tenant, code=code)
-        same_start = periods.filter(effective_from=effective_from).first()
-        if same_start is not None:
-            _check_no_other_overlap(periods.exclude(pk=same_start.pk), effective_from, effective_to)
-            row = same_start
-        else:
-            containing = (
-                periods.filter(effective_from__lt=effective_from)
-                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
-                .first()
-            )
-            others = periods.exclude(pk=containing.pk) if containing else periods
-            _check_no_other_overlap(others, effective_from, effective_to)
-            if containing is not None:
-                resumes = containing.effective_to is None or (
-                    effective_to is not None and containing.effective_to > effective_to
+        # The period the new value starts in: the one with the same start (a correction),
+        # else one that started earlier and is still in force on the new start.
+        containing = (
+            periods.filter(effective_from__lte=effective_from)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
+            .order_by("-effective_from")
+            .first()
+        )
+        others = periods.exclude(pk=containing.pk) if containing else periods
+        _check_no_other_overlap(others, effective_from, effective_to)
+        if containing is not None:
+            if effective_to is not None and (
+                containing.effective_to is None or containing.effective_to > effective_to
+            ):  # the old value resumes after the new one ends
+                PolicyValue.objects.create(
+                    tenant=actor.tenant,
+                    code=code,
+                    value=containing.value,
+                    unit=containing.unit,
+                    clause=containing.clause,
+                    effective_from=effective_to + ONE_DAY,
+                    effective_to=containing.effective_to,
+                    note=containing.note,
+                    updated_by=actor.user,
                 )
-                if effective_to is not None and resumes:
-                    PolicyValue.objects.create(
-                        tenant=actor.tenant,
-                        code=code,
-                        value=containing.value,
-                        unit=containing.unit,
-                        clause=containing.clause,
-                        effective_from=effective_to + ONE_DAY,
-                        effective_to=containing.effective_to,
-                        note=containing.note,
-                        updated_by=actor.user,
-                    )
+            if containing.effective_from < effective_from:
                 containing.effective_to = effective_from - ONE_DAY
                 containing.updated_by = actor.user
                 containing.save(update_fields=["effective_to", "updated_by", "updated_at"])
+                row = PolicyValue(tenant=actor.tenant, code=code, effective_from=effective_from)
+            else:
+                row = containing
+        else:
             row = PolicyValue(tenant=actor.tenant, code=code, effective_from=effective_from)
         row.value = parsed
         row.unit = definition.unit
@@ -133,7 +145,13 @@ def policy_value_set(
         row.note = note
         row.updated_by = actor.user
         row.full_clean()
-        row.save()
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError as error:  # another admin set the same start at the same moment
+            raise ValidationError(
+                {"effective_from": _("该起始日期的取值刚被他人修改，请刷新页面后重试。")}
+            ) from error
     return row
 
 

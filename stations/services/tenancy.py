@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from stations.services.policy import policy_defaults_seed
 
 ONE_DAY = datetime.timedelta(days=1)
 EARLIEST_OVERRIDE = datetime.date(2000, 1, 1)
+LATEST_OVERRIDE = datetime.date(2100, 12, 31)
 # City-level rows of the statistical tree that group counties but are not a network.
 NOT_A_PREFECTURE = {"省直辖县级行政区划", "自治区直辖县级行政区划", "县"}
 # Municipalities list their districts under a city row named 市辖区: the tenant takes
@@ -185,9 +186,10 @@ def coverage_override_set(
     """Count or exclude one township unit for the actor's tenant from a day, with a reason.
 
     The override starts today unless an earlier (or later) ``effective_from`` is
-    given; ``effective_to`` (included) bounds it. An open override of the unit
-    that started earlier ends the day before; one that starts the same day is
-    replaced. Coverage of days before the start is never changed. Every error is
+    given; ``effective_to`` (included) bounds it. The override of the unit in
+    force on the new start keeps applying before it and, when the new one ends
+    earlier, again after its end; one that starts the same day is corrected.
+    Coverage of days before the start is never changed. Every error is
     reported at once (ValidationError by field); only city admins may do this
     (PermissionDenied).
     """
@@ -209,8 +211,18 @@ def coverage_override_set(
     effective_from = effective_from or timezone.localdate()
     if effective_from < EARLIEST_OVERRIDE:
         errors.setdefault("effective_from", []).append(_("起始日期不能早于 2000-01-01。"))
+    elif effective_from > LATEST_OVERRIDE:
+        errors.setdefault("effective_from", []).append(_("起始日期不能晚于 2100-12-31。"))
+    elif division is not None and division.retired_on and effective_from >= division.retired_on:
+        errors.setdefault("effective_from", []).append(
+            _("该乡镇（街道）已于 %(date)s 撤销。") % {"date": division.retired_on}
+        )
     if effective_to is not None and effective_to < effective_from:
         errors.setdefault("effective_to", []).append(_("截止日期不能早于起始日期。"))
+    elif effective_to is not None and effective_to > LATEST_OVERRIDE:
+        errors.setdefault("effective_to", []).append(
+            _("截止日期不能晚于 2100-12-31；长期有效请留空。")
+        )
     if errors:
         raise ValidationError(errors)
     assert division is not None  # for the type checker: an error was raised otherwise
@@ -218,13 +230,13 @@ def coverage_override_set(
         periods = CoverageOverride.objects.select_for_update().filter(
             tenant=actor.tenant, division=division
         )
-        override = periods.filter(effective_from=effective_from).first()
-        earlier_open = (
-            periods.filter(effective_from__lt=effective_from)
+        containing = (
+            periods.filter(effective_from__lte=effective_from)
             .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
+            .order_by("-effective_from")
             .first()
         )
-        others = periods.exclude(pk__in=[row.pk for row in (override, earlier_open) if row])
+        others = periods.exclude(pk=containing.pk) if containing else periods
         clash = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
         if effective_to is not None:
             clash = clash.filter(effective_from__lte=effective_to)
@@ -239,10 +251,26 @@ def coverage_override_set(
                     % {"start": first_clash.effective_from}
                 }
             )
-        if earlier_open is not None:
-            earlier_open.effective_to = effective_from - ONE_DAY
-            earlier_open.updated_by = actor.user
-            earlier_open.save(update_fields=["effective_to", "updated_by", "updated_at"])
+        override = None
+        if containing is not None:
+            if effective_to is not None and (
+                containing.effective_to is None or containing.effective_to > effective_to
+            ):  # the override in force resumes after the new one ends
+                CoverageOverride.objects.create(
+                    tenant=actor.tenant,
+                    division=division,
+                    counted=containing.counted,
+                    reason=containing.reason,
+                    effective_from=effective_to + ONE_DAY,
+                    effective_to=containing.effective_to,
+                    updated_by=actor.user,
+                )
+            if containing.effective_from < effective_from:
+                containing.effective_to = effective_from - ONE_DAY
+                containing.updated_by = actor.user
+                containing.save(update_fields=["effective_to", "updated_by", "updated_at"])
+            else:
+                override = containing  # the same start: a correction
         if override is None:
             override = CoverageOverride(
                 tenant=actor.tenant, division=division, effective_from=effective_from
@@ -252,7 +280,13 @@ def coverage_override_set(
         override.effective_to = effective_to
         override.updated_by = actor.user
         override.full_clean()
-        override.save()
+        try:
+            with transaction.atomic():
+                override.save()
+        except IntegrityError as error:  # another admin set the same start at the same moment
+            raise ValidationError(
+                {"effective_from": _("该起始日期的口径刚被他人修改，请刷新页面后重试。")}
+            ) from error
     return override
 
 
@@ -261,9 +295,10 @@ def coverage_override_end(
 ) -> CoverageOverride | None:
     """From ``on`` (default today) the default rule applies again to the override's unit.
 
-    The override's last day becomes the day before ``on``; an override that
-    would not have applied a single day is deleted (its history stays). Returns
-    the ended override, or None when it was deleted.
+    The override's last day becomes the day before ``on``; ended on its first
+    day, it never applied and is deleted (its history stays). ``on`` before the
+    override's start, or after its end, is refused (ValidationError on ``on``).
+    Returns the ended override, or None when it was deleted.
     """
     if not permissions.can_manage_coverage(actor):
         raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
@@ -273,6 +308,13 @@ def coverage_override_end(
     if override.effective_to is not None and override.effective_to < on:
         raise ValidationError(
             {"on": _("该调整已于 %(date)s 结束。") % {"date": override.effective_to}}
+        )
+    if on < override.effective_from:
+        raise ValidationError(
+            {
+                "on": _("结束日期不能早于该调整的起始日期 %(date)s。")
+                % {"date": override.effective_from}
+            }
         )
     with acting(actor.user, action="coverage_override_end", tenant=actor.tenant.code):
         if on <= override.effective_from:

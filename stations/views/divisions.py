@@ -56,8 +56,14 @@ class DivisionDetailView(ScopedView):
         if not permissions.can_manage_coverage(self.membership):
             raise PermissionDenied(_("只有市级管理员可以调整覆盖口径。"))
         if request.POST.get("action") == "clear":
-            services.coverage_override_clear(actor=self.membership, division_code=division.code)
-            messages.success(request, _("已恢复默认口径。"))
+            try:
+                services.coverage_override_clear(actor=self.membership, division_code=division.code)
+            except ValidationError as error:
+                for field_messages in error.message_dict.values():
+                    for message in field_messages:
+                        messages.error(request, message)
+            else:
+                messages.success(request, _("已从今天起恢复默认口径。"))
             return redirect("stations:division-detail", code=division.short_code)
         form = CoverageOverrideForm(request.POST)
         if form.is_valid():

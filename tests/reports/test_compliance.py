@@ -175,9 +175,8 @@ class TestPage:
         page = client.get(reverse("reports:compliance")).content.decode()
         assert "城中区目标达标情况" in page and 'id="compliance-division"' not in page
         other = client.get(reverse("reports:compliance"), {"division": "450206"})
-        assert other.status_code == 400
-        assert "不在您的管辖范围内" in other.content.decode()
-        assert "柳江区目标达标情况" not in other.content.decode()
+        assert other.status_code == 404
+        assert "柳江区" not in other.content.decode()
 
     def test_findings_link_to_the_records(self, world):
         facility = station(world.county_officer, "450202001", date(2021, 1, 1))
@@ -223,7 +222,6 @@ class TestApi:
         [
             ({"division": "450202001001"}, "division"),  # a village
             ({"division": "450202001"}, "division"),  # a township
-            ({"division": "4503"}, "division"),  # another city
             ({"as_of": "1999-12-31"}, "as_of"),
             ({"as_of": "2999-01-01"}, "as_of"),
             ({"as_of": "2023-02-30"}, "as_of"),
@@ -239,12 +237,14 @@ class TestApi:
         outsiders.assert_api_hidden(
             "/api/v1/compliance/", members=[world.contractor, world.evaluator]
         )
-        body = assert_error(
-            api_for(world.other_county_officer).get("/api/v1/compliance/", {"division": "450202"}),
-            400,
-            "invalid",
-        )
-        assert "division" in body["fields"]
+        for membership, code in (
+            (world.other_county_officer, "450202"),
+            (world.other_tenant_admin, "4502"),
+            (world.city_admin, "4503"),
+            (world.city_admin, "45x"),
+        ):
+            response = api_for(membership).get("/api/v1/compliance/", {"division": code})
+            assert_error(response, 404, "not_found")
 
 
 class TestReport:
@@ -311,3 +311,41 @@ class TestReport:
             world.client_for(world.county_officer).get(reverse("reports:job-list")).content.decode()
         )
         assert 'value="compliance"' in page and "目标达标情况报告" in page
+
+
+class TestScopeInRules:
+    def test_a_rule_reads_only_the_facilities_a_provider_leaves_in_scope(self, world):
+        """What procurement will register for contractors: the rule must not see more."""
+        from stations import scoping
+        from stations.compliance import check_six_haves
+        from stations.scoping import Scope
+
+        mine = station(world.county_officer, "450202001", date(2021, 1, 1))
+        station(world.county_officer, "450202002", date(2021, 1, 1))
+
+        def contracted(membership):
+            return frozenset({mine.pk}) if membership.role == "contractor" else None
+
+        scoping.register_scope_provider(scoping.FACILITIES, contracted)
+        try:
+            scope = Scope.build(world.contractor)
+            city = Division.objects.get(code="450200000000")
+            result = check_six_haves(scope, city, TODAY())
+        finally:
+            scoping._PROVIDERS[scoping.FACILITIES].remove(contracted)
+        assert [finding.subject for finding in result.findings] == [mine.name]
+        assert result.actual == "0/1 个站点六有齐全"
+
+
+def test_the_jobs_api_refuses_parameters_the_kind_does_not_take(world):
+    body = assert_error(
+        api_for(world.city_admin).post(
+            "/api/v1/jobs/",
+            {"kind": "divisions_export", "as_of": "1999-01-01", "format": "docx"},
+            format="json",
+        ),
+        400,
+        "invalid",
+    )
+    assert {"as_of", "format"} <= set(body["fields"])
+    assert not Job.objects.exists()

@@ -264,3 +264,57 @@ class TestApi:
         assert "on" in body["fields"]
         override.refresh_from_db()
         assert override.effective_to == date(2021, 12, 31)
+
+
+class TestPeriodEdges:
+    def test_a_bounded_override_inside_an_open_one_lets_the_open_one_resume(self, world):
+        station(world.county_officer, "450202001", date(2019, 6, 1))
+        exclude(world, effective_from=date(2020, 1, 1))
+        coverage_override_set(
+            actor=world.city_admin,
+            division_code="450202001",
+            counted=False,
+            reason="2021 年新的依据",
+            effective_from=date(2021, 1, 1),
+            effective_to=date(2021, 12, 31),
+        )
+        periods = list(
+            CoverageOverride.objects.order_by("effective_from").values_list(
+                "effective_from", "effective_to", "reason"
+            )
+        )
+        assert periods == [
+            (date(2020, 1, 1), date(2020, 12, 31), "整体搬迁"),
+            (date(2021, 1, 1), date(2021, 12, 31), "2021 年新的依据"),
+            (date(2022, 1, 1), None, "整体搬迁"),
+        ]
+        assert figures(world.city_admin, date(2023, 6, 1))[:2] == (0, 117)
+
+    def test_ending_before_the_start_is_refused_and_on_the_start_removes_it(self, world):
+        override = exclude(world, effective_from=date(2021, 1, 1))
+        with pytest.raises(ValidationError) as caught:
+            coverage_override_end(actor=world.city_admin, override=override, on=date(2000, 1, 1))
+        assert "on" in caught.value.message_dict
+        assert CoverageOverride.objects.filter(pk=override.pk).exists()
+        coverage_override_end(actor=world.city_admin, override=override, on=date(2021, 1, 1))
+        assert not CoverageOverride.objects.exists()
+
+    def test_restoring_the_default_on_a_county_page_is_refused_politely(self, world):
+        client = world.client_for(world.city_admin)
+        response = client.post(
+            reverse("stations:division-detail", args=["450202"]), {"action": "clear"}, follow=True
+        )
+        assert response.status_code == 200
+        assert "只能调整乡级区划" in response.content.decode()
+
+    def test_a_retired_township_cannot_be_overridden_after_it_was_retired(self, world):
+        Division.objects.filter(code="450202007000").update(retired_on=date(2022, 1, 1))
+        with pytest.raises(ValidationError) as caught:
+            exclude(world, code="450202007", effective_from=date(2022, 6, 1))
+        assert "effective_from" in caught.value.message_dict
+        exclude(world, code="450202007", effective_from=date(2021, 6, 1))  # before: fine
+
+    def test_absurd_dates_are_refused(self, world):
+        with pytest.raises(ValidationError) as caught:
+            exclude(world, effective_from=date(2021, 1, 1), effective_to=date(9999, 12, 31))
+        assert "effective_to" in caught.value.message_dict

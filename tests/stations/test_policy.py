@@ -259,3 +259,107 @@ class TestApi:
 
     def test_outsiders(self, world, outsiders):
         outsiders.assert_api_hidden("/api/v1/policy/", members=[world.contractor, world.evaluator])
+
+
+class TestPeriods:
+    """A change never leaves a gap and never touches another period silently."""
+
+    def periods(self, world, code):
+        return list(
+            PolicyValue.objects.filter(tenant=world.city_admin.tenant, code=code)
+            .order_by("effective_from")
+            .values_list("effective_from", "effective_to", "value")
+        )
+
+    def test_correcting_a_period_with_an_earlier_end_lets_the_old_value_resume(self, world):
+        policy_value_set(
+            actor=world.city_admin,
+            code="licensed_growth_rate",
+            value="30%",
+            effective_from=date(2020, 1, 1),
+            effective_to=date(2020, 12, 31),
+            note="2020 年口径更正",
+        )
+        assert self.periods(world, "licensed_growth_rate") == [
+            (date(2020, 1, 1), date(2020, 12, 31), 0.3),
+            (date(2021, 1, 1), None, 0.25),
+        ]
+        assert policy_value(world.city_admin, "licensed_growth_rate", date(2024, 1, 1)) == 0.25
+
+    def test_a_period_overlapping_a_later_one_is_refused_and_nothing_changes(self, world):
+        before = self.periods(world, "coverage_target")
+        with pytest.raises(ValidationError) as caught:
+            policy_value_set(
+                actor=world.city_admin,
+                code="coverage_target",
+                value="0.5",
+                effective_from=date(2020, 6, 1),
+                effective_to=date(2021, 6, 30),  # runs into the 2021 period
+                note="x",
+            )
+        assert "effective_to" in caught.value.message_dict
+        assert self.periods(world, "coverage_target") == before
+
+    def test_a_value_before_the_first_period(self, world):
+        policy_value_set(
+            actor=world.city_admin,
+            code="licensed_multiple_of_baseline",
+            value="1.5",
+            effective_from=date(2022, 1, 1),
+            effective_to=date(2022, 12, 31),
+            note="2022 年中期目标",
+        )
+        assert self.periods(world, "licensed_multiple_of_baseline") == [
+            (date(2022, 1, 1), date(2022, 12, 31), 1.5),
+            (date(2023, 1, 1), date(2023, 12, 31), 2.0),
+        ]
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"effective_to": date(9999, 12, 31)}, "effective_to"),
+            ({"effective_from": date(9999, 1, 1)}, "effective_from"),
+            ({"value": "1e5000"}, "value"),
+            ({"value": "1E+999999999"}, "value"),
+            ({"value": "99999999999"}, "value"),
+        ],
+    )
+    def test_absurd_dates_and_numbers_are_refused(self, world, changes, field):
+        arguments = {
+            "code": "minimum_wage_monthly",
+            "value": "1900",
+            "effective_from": date(2024, 1, 1),
+            "note": "x",
+        } | changes
+        with pytest.raises(ValidationError) as caught:
+            policy_value_set(actor=world.city_admin, **arguments)
+        assert field in caught.value.message_dict
+
+    def test_the_api_refuses_them_with_400_too(self, world):
+        api = api_for(world.city_admin)
+        for payload in (
+            {"code": "licensed_growth_rate", "value": 0.3, "effective_to": "9999-12-31"},
+            {"code": "minimum_wage_monthly", "value": "1e5000"},
+            {"code": "contract_required_clauses", "value": ["a\u0000b"]},
+            {"code": "demonstration_stations_per_county", "value": {"min": 1, "max": "9" * 5000}},
+        ):
+            body = {"effective_from": "2024-01-01", "note": "x"} | payload
+            response = api.post("/api/v1/policy/", body, format="json")
+            assert_error(response, 400, "invalid")
+
+    def test_the_history_names_who_changed_what(self, world):
+        client = world.client_for(world.city_admin)
+        client.post(
+            reverse("stations:policy"),
+            {
+                "code": "training_hours_per_year_min",
+                "value": "60",
+                "effective_from": "2026-01-01",
+                "note": "市局培训通知",
+            },
+        )
+        page = client.get(reverse("stations:policy")).content.decode()
+        history = page[page.index('data-testid="policy-history"') :]
+        body = history[history.index("<tbody>") :]
+        first_row = body[: body.index("</tr>")]
+        assert "lz_admin" in first_row and "60 小时" in first_row and "市局培训通知" in first_row

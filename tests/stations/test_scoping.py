@@ -126,6 +126,15 @@ class TestGuard:
                 def get_object(self):
                     return Facility.objects.first()
 
+        class Everything:
+            def get_queryset(self):
+                return Facility.objects.all()
+
+        with pytest.raises(ImproperlyConfigured, match="get_queryset"):
+
+            class ThroughAMixin(Everything, ScopedView):
+                pass
+
     def test_every_route_is_scoped_or_on_the_short_allow_list(self):
         unscoped = []
         for name, pattern in walk(get_resolver().url_patterns):
