@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +21,12 @@ from stations.models.facilities import SIX_HAVES
 from stations.policy import PolicyMissing
 from stations.registry import Finding, Rule, RuleResult
 from stations.scoping import Scope
-from stations.selectors import divisions_visible, facilities_visible, policy_value
+from stations.selectors import (
+    divisions_visible,
+    facilities_visible,
+    facility_states_on,
+    policy_value,
+)
 
 
 def percent(rate: float | None) -> str:
@@ -135,35 +140,38 @@ def check_county_centre_and_demonstration(
     except PolicyMissing as error:
         return _missing_policy(error)
     low, high = int(wanted["min"]), int(wanted["max"])
-    rows = (
+    operating = list(
         FacilityOperatingPeriod.objects.filter(
             operating_on(as_of),
             tenant_id=scope.tenant_id,
+            level__in=[FacilityLevel.COUNTY_CENTRE, FacilityLevel.TOWNSHIP_STATION],
             facility__county_code__in=[county.county_code for county in counties],
+            facility__in=facilities_visible(scope).values("pk"),
         )
         .order_by()
-        .values("facility__county_code")
-        .annotate(
-            centres=Count(
-                "facility_id", distinct=True, filter=Q(level=FacilityLevel.COUNTY_CENTRE)
-            ),
-            demonstrations=Count(
-                "facility_id",
-                distinct=True,
-                filter=Q(
-                    level=FacilityLevel.TOWNSHIP_STATION,
-                    facility__is_demonstration=True,
-                    facility__demonstration_year__lte=as_of.year,
-                ),
-            ),
-        )
+        .values_list("facility_id", "level", "facility__county_code")
+        .distinct()
     )
-    by_county: dict[str, dict] = {row["facility__county_code"]: dict(row) for row in rows}
+    stations = [
+        facility for facility, level, _county in operating if level != FacilityLevel.COUNTY_CENTRE
+    ]
+    # Demonstration status as recorded at the end of that day.
+    states = facility_states_on(stations, as_of, ("is_demonstration", "demonstration_year"))
+    by_county: dict[str, dict[str, int]] = {}
+    for facility, level, county_code in operating:
+        counts = by_county.setdefault(county_code, {"centres": 0, "demonstrations": 0})
+        if level == FacilityLevel.COUNTY_CENTRE:
+            counts["centres"] += 1
+            continue
+        state = states.get(facility, {})
+        year = state.get("demonstration_year")
+        if state.get("is_demonstration") and year is not None and year <= as_of.year:
+            counts["demonstrations"] += 1
     expected = _("县级指导中心运营中；示范站 %(low)d–%(high)d 个") % {"low": low, "high": high}
     findings = []
     for county in counties:
-        row: dict = by_county.get(county.county_code, {})
-        centres, demonstrations = row.get("centres", 0), row.get("demonstrations", 0)
+        counts = by_county.get(county.county_code, {})
+        centres, demonstrations = counts.get("centres", 0), counts.get("demonstrations", 0)
         if centres and low <= demonstrations <= high:
             continue
         centre_text = _("有指导中心") if centres else _("无运营中的指导中心")
@@ -212,17 +220,16 @@ def check_six_haves(scope: Scope, division: Division, as_of: datetime.date) -> R
     )
     if division.level == Level.COUNTY:
         stations = stations.filter(county_code=division.county_code)
-    totals = stations.aggregate(
-        total=Count("pk"), complete=Count("pk", filter=Q(six_haves_complete=True))
-    )
+    rows = list(stations.order_by("county_code", "division_id").values("pk", "name", "division_id"))
     flags = [f"has_{stem}" for stem, _label in SIX_HAVES]
+    # 六有 as recorded at the end of that day, so a past day keeps its answer.
+    states = facility_states_on([row["pk"] for row in rows], as_of, flags)
     findings = []
-    for row in (
-        stations.filter(six_haves_complete=False)
-        .order_by("county_code", "division_id")
-        .values("pk", "name", "division_id", *flags)
-    ):
-        missing = [str(label) for stem, label in SIX_HAVES if not row[f"has_{stem}"]]
+    for row in rows:
+        state = states.get(row["pk"], {})
+        missing = [str(label) for stem, label in SIX_HAVES if not state.get(f"has_{stem}")]
+        if not missing:
+            continue
         findings.append(
             Finding(
                 subject=row["name"],
@@ -232,7 +239,7 @@ def check_six_haves(scope: Scope, division: Division, as_of: datetime.date) -> R
                 url=reverse("stations:facility-detail", args=[row["pk"]]),
             )
         )
-    total, complete = totals["total"], totals["complete"]
+    total, complete = len(rows), len(rows) - len(findings)
     return RuleResult(
         passed=bool(total) and not findings,
         expected=expected,

@@ -349,3 +349,40 @@ def test_the_jobs_api_refuses_parameters_the_kind_does_not_take(world):
     )
     assert {"as_of", "format"} <= set(body["fields"])
     assert not Job.objects.exists()
+
+
+class TestPastDaysKeepTheirAnswer:
+    def test_later_edits_do_not_change_a_past_days_six_haves_or_demonstrations(self, world):
+        from datetime import timedelta
+
+        from stations.models import Facility
+
+        officer = world.county_officer
+        facility = station(officer, "450202001", date(2021, 1, 1))
+        today = TODAY()
+        before = run(officer, code="450202", as_of=today)
+        # Recorded as they were "yesterday": move the history back one day.
+        events = Facility.pgh_event_model.objects.filter(pgh_obj_id=facility.pk)
+        for event in events:
+            event.pgh_created_at -= timedelta(days=1)
+            event.save(update_fields=["pgh_created_at"])
+        complete_six(officer, facility)
+        facility_update(
+            actor=officer, facility=facility, is_demonstration=True, demonstration_year=2021
+        )
+        yesterday = run(officer, code="450202", as_of=today - timedelta(days=1))
+        now = run(officer, code="450202", as_of=today)
+        assert before["six_haves"].passed is False
+        assert yesterday["six_haves"].actual == "0/1 个站点六有齐全"
+        assert now["six_haves"].actual == "1/1 个站点六有齐全" and now["six_haves"].passed
+        assert (
+            yesterday["county_centre_and_demonstration"].findings[0].actual.endswith("示范站 0 个")
+        )
+        assert now["county_centre_and_demonstration"].findings[0].actual.endswith("示范站 1 个")
+
+    def test_a_station_entered_after_the_fact_counts_as_recorded_that_day(self, world):
+        officer = world.county_officer
+        facility = station(officer, "450202001", date(2021, 1, 1))
+        complete_six(officer, facility)  # the same day it was entered
+        past = run(officer, code="450202", as_of=date(2024, 6, 30))["six_haves"]
+        assert past.passed is True and past.actual == "1/1 个站点六有齐全"
