@@ -55,6 +55,8 @@ class Migration(migrations.Migration):
             name='requester_scope',
             field=models.JSONField(blank=True, default=dict, verbose_name='申请人范围'),
         ),
+        # Before the history triggers come back: backfilling is not a change to record.
+        migrations.RunPython(snapshot_existing_scopes, migrations.RunPython.noop),
         pgtrigger.migrations.AddTrigger(
             model_name='job',
             trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "reports_jobevent" ("attempts", "created_at", "error", "finished_at", "id", "kind", "parameters", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "requested_by_id", "requester_scope", "result_file", "role", "scope_id", "started_at", "status", "tenant_id") VALUES (NEW."attempts", NEW."created_at", NEW."error", NEW."finished_at", NEW."id", NEW."kind", NEW."parameters", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."progress", NEW."requested_by_id", NEW."requester_scope", NEW."result_file", NEW."role", NEW."scope_id", NEW."started_at", NEW."status", NEW."tenant_id"); RETURN NULL;', hash='e1e362a482a3a4260fdd17047668f1d2b9db98ff', operation='INSERT', pgid='pgtrigger_insert_insert_916b1', table='reports_job', when='AFTER')),
@@ -67,5 +69,4 @@ class Migration(migrations.Migration):
             model_name='job',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "reports_jobevent" ("attempts", "created_at", "error", "finished_at", "id", "kind", "parameters", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "requested_by_id", "requester_scope", "result_file", "role", "scope_id", "started_at", "status", "tenant_id") VALUES (OLD."attempts", OLD."created_at", OLD."error", OLD."finished_at", OLD."id", OLD."kind", OLD."parameters", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."progress", OLD."requested_by_id", OLD."requester_scope", OLD."result_file", OLD."role", OLD."scope_id", OLD."started_at", OLD."status", OLD."tenant_id"); RETURN NULL;', hash='d4cd94753a2ed9270d1841b874c0ab7d111c7a22', operation='DELETE', pgid='pgtrigger_delete_delete_6635c', table='reports_job', when='AFTER')),
         ),
-        migrations.RunPython(snapshot_existing_scopes, migrations.RunPython.noop),
     ]
