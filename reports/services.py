@@ -141,7 +141,7 @@ def report_division(actor: Membership, code: object, levels: tuple[str, ...]) ->
 def report_division_or_404(actor: Membership, code: object, levels: tuple[str, ...]) -> Division:
     """Like ``report_division`` for reads: a division outside the scope (or malformed)
     answers 404 like a missing one; one in scope at another level is a ValidationError."""
-    division = division_get(actor, code)  # Http404 when malformed, missing or foreign
+    division = division_get(actor, code, counting=False)  # Http404: malformed or foreign
     return report_division(actor, division.code, levels)
 
 

@@ -51,17 +51,19 @@ def divisions_visible(actor: Actor) -> QuerySet[Division]:
     return Division.objects.filter(city_code=scope.tenant_code)
 
 
-def division_get(actor: Actor, code: object) -> Division:
+def division_get(actor: Actor, code: object, *, counting: bool = True) -> Division:
     """The division with this (full or short) code in scope; 404 when malformed, missing or foreign.
 
-    Annotated like ``divisions_with_counting``.
+    Annotated like ``divisions_with_counting`` unless ``counting`` is False
+    (callers that only need the division skip the override subqueries).
     """
     try:
         full_code = normalize_code(code)
     except InvalidDivisionCode as error:
         raise Http404(str(error)) from error
+    divisions = divisions_with_counting(actor) if counting else divisions_visible(actor)
     try:
-        return divisions_with_counting(actor).select_related("parent").get(code=full_code)
+        return divisions.select_related("parent").get(code=full_code)
     except Division.DoesNotExist as error:
         raise Http404("division not found") from error
 

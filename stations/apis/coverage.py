@@ -73,7 +73,11 @@ class CoverageApiBase(ScopedAPIView):
 
     def scope_division(self, code: str | None) -> Division:
         """The division asked for, in scope (404 otherwise), at a level coverage applies to."""
-        division = division_get(self.scope, code) if code else self.membership.scope_division
+        division = (
+            division_get(self.scope, code, counting=False)
+            if code
+            else self.membership.scope_division
+        )
         if division.level not in COVERAGE_LEVELS:
             raise serializers.ValidationError(
                 {"division": [_("覆盖率按市、县（区）或乡镇（街道）计算。")]}

@@ -11,16 +11,14 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from stations import permissions
 from stations.models import Membership, PolicyValue, Tenant
 from stations.policy import CATALOGUE, DEFINITIONS, InvalidPolicyValue, parse_value
 from stations.services.history import acting
+from stations.services.periods import period_make_room, period_save
 
-ONE_DAY = datetime.timedelta(days=1)
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
 # Stored as data, in Chinese whatever the language of the request that seeds it.
@@ -103,69 +101,32 @@ def policy_value_set(
     assert effective_from is not None  # for the type checker: checked above
 
     with acting(actor.user, action="policy_value_set", tenant=actor.tenant.code, code=code):
-        periods = PolicyValue.objects.select_for_update().filter(tenant=actor.tenant, code=code)
-        # The period the new value starts in: the one with the same start (a correction),
-        # else one that started earlier and is still in force on the new start.
-        containing = (
-            periods.filter(effective_from__lte=effective_from)
-            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
-            .order_by("-effective_from")
-            .first()
-        )
-        others = periods.exclude(pk=containing.pk) if containing else periods
-        _check_no_other_overlap(others, effective_from, effective_to)
-        if containing is not None:
-            if effective_to is not None and (
-                containing.effective_to is None or containing.effective_to > effective_to
-            ):  # the old value resumes after the new one ends
-                PolicyValue.objects.create(
-                    tenant=actor.tenant,
-                    code=code,
-                    value=containing.value,
-                    unit=containing.unit,
-                    clause=containing.clause,
-                    effective_from=effective_to + ONE_DAY,
-                    effective_to=containing.effective_to,
-                    note=containing.note,
-                    updated_by=actor.user,
-                )
-            if containing.effective_from < effective_from:
-                containing.effective_to = effective_from - ONE_DAY
-                containing.updated_by = actor.user
-                containing.save(update_fields=["effective_to", "updated_by", "updated_at"])
-                row = PolicyValue(tenant=actor.tenant, code=code, effective_from=effective_from)
-            else:
-                row = containing
-        else:
-            row = PolicyValue(tenant=actor.tenant, code=code, effective_from=effective_from)
+
+        def resume(old: PolicyValue, day: datetime.date) -> None:
+            PolicyValue.objects.create(
+                tenant=actor.tenant,
+                code=code,
+                value=old.value,
+                unit=old.unit,
+                clause=old.clause,
+                effective_from=day,
+                effective_to=old.effective_to,
+                note=old.note,
+                updated_by=actor.user,
+            )
+
+        row = period_make_room(
+            PolicyValue.objects.filter(tenant=actor.tenant, code=code),
+            effective_from,
+            effective_to,
+            resume=resume,
+            user=actor.user,
+        ) or PolicyValue(tenant=actor.tenant, code=code, effective_from=effective_from)
         row.value = parsed
         row.unit = definition.unit
         row.clause = clause
         row.effective_to = effective_to
         row.note = note
         row.updated_by = actor.user
-        row.full_clean()
-        try:
-            with transaction.atomic():
-                row.save()
-        except IntegrityError as error:  # another admin set the same start at the same moment
-            raise ValidationError(
-                {"effective_from": _("该起始日期的取值刚被他人修改，请刷新页面后重试。")}
-            ) from error
+        period_save(row)
     return row
-
-
-def _check_no_other_overlap(periods, start: datetime.date, end: datetime.date | None) -> None:
-    overlapping = periods.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
-    if end is not None:
-        overlapping = overlapping.filter(effective_from__lte=end)
-    other = overlapping.order_by("effective_from").first()
-    if other is not None:
-        raise ValidationError(
-            {
-                "effective_to" if end else "effective_from": _(
-                    "与 %(start)s 起的已有取值重叠，请先修改那一段，或选择不重叠的日期。"
-                )
-                % {"start": other.effective_from}
-            }
-        )

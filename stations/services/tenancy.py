@@ -11,8 +11,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +24,11 @@ from stations.models import (
     Role,
     Tenant,
 )
+from stations.selectors import divisions_visible, in_force_on
 from stations.services.history import acting
+from stations.services.periods import ONE_DAY, period_make_room, period_save
 from stations.services.policy import policy_defaults_seed
 
-ONE_DAY = datetime.timedelta(days=1)
 EARLIEST_OVERRIDE = datetime.date(2000, 1, 1)
 LATEST_OVERRIDE = datetime.date(2100, 12, 31)
 # City-level rows of the statistical tree that group counties but are not a network.
@@ -164,8 +164,6 @@ def user_with_membership(
 
 
 def _township_in_scope(actor: Membership, code: object) -> Division:
-    from stations.selectors import divisions_visible
-
     division = _division_by_code(code, field="division")
     if not divisions_visible(actor).filter(code=division.code).exists():
         raise ValidationError({"division": _("该区划不在您的管辖范围内。")})
@@ -227,66 +225,30 @@ def coverage_override_set(
         raise ValidationError(errors)
     assert division is not None  # for the type checker: an error was raised otherwise
     with acting(actor.user, action="coverage_override_set", tenant=actor.tenant.code):
-        periods = CoverageOverride.objects.select_for_update().filter(
-            tenant=actor.tenant, division=division
-        )
-        containing = (
-            periods.filter(effective_from__lte=effective_from)
-            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
-            .order_by("-effective_from")
-            .first()
-        )
-        others = periods.exclude(pk=containing.pk) if containing else periods
-        clash = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
-        if effective_to is not None:
-            clash = clash.filter(effective_from__lte=effective_to)
-        first_clash = clash.order_by("effective_from").first()
-        if first_clash is not None:
-            raise ValidationError(
-                {
-                    "effective_from": _(
-                        "该乡镇（街道）在这段时间已有其他口径调整（%(start)s 起），"
-                        "请先结束或修改它。"
-                    )
-                    % {"start": first_clash.effective_from}
-                }
+
+        def resume(old: CoverageOverride, day: datetime.date) -> None:
+            CoverageOverride.objects.create(
+                tenant=actor.tenant,
+                division=division,
+                counted=old.counted,
+                reason=old.reason,
+                effective_from=day,
+                effective_to=old.effective_to,
+                updated_by=actor.user,
             )
-        override = None
-        if containing is not None:
-            if effective_to is not None and (
-                containing.effective_to is None or containing.effective_to > effective_to
-            ):  # the override in force resumes after the new one ends
-                CoverageOverride.objects.create(
-                    tenant=actor.tenant,
-                    division=division,
-                    counted=containing.counted,
-                    reason=containing.reason,
-                    effective_from=effective_to + ONE_DAY,
-                    effective_to=containing.effective_to,
-                    updated_by=actor.user,
-                )
-            if containing.effective_from < effective_from:
-                containing.effective_to = effective_from - ONE_DAY
-                containing.updated_by = actor.user
-                containing.save(update_fields=["effective_to", "updated_by", "updated_at"])
-            else:
-                override = containing  # the same start: a correction
-        if override is None:
-            override = CoverageOverride(
-                tenant=actor.tenant, division=division, effective_from=effective_from
-            )
+
+        override = period_make_room(
+            CoverageOverride.objects.filter(tenant=actor.tenant, division=division),
+            effective_from,
+            effective_to,
+            resume=resume,
+            user=actor.user,
+        ) or CoverageOverride(tenant=actor.tenant, division=division, effective_from=effective_from)
         override.counted = counted
         override.reason = reason
         override.effective_to = effective_to
         override.updated_by = actor.user
-        override.full_clean()
-        try:
-            with transaction.atomic():
-                override.save()
-        except IntegrityError as error:  # another admin set the same start at the same moment
-            raise ValidationError(
-                {"effective_from": _("该起始日期的口径刚被他人修改，请刷新页面后重试。")}
-            ) from error
+        period_save(override)
     return override
 
 
@@ -334,8 +296,7 @@ def coverage_override_clear(*, actor: Membership, division_code: object) -> None
     today = timezone.localdate()
     current = (
         CoverageOverride.objects.filter(tenant=actor.tenant, division=division)
-        .filter(effective_from__lte=today)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .filter(in_force_on(today))
         .first()
     )
     if current is not None:
