@@ -386,3 +386,22 @@ class TestPastDaysKeepTheirAnswer:
         complete_six(officer, facility)  # the same day it was entered
         past = run(officer, code="450202", as_of=date(2024, 6, 30))["six_haves"]
         assert past.passed is True and past.actual == "1/1 个站点六有齐全"
+
+
+def test_a_city_with_no_stations_gets_a_report_where_every_rule_fails(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = job_request(actor=world.city_admin, kind="compliance", parameters={"format": "xlsx"})
+    done = job_run(job_id=job.pk)
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    book = sheets(done.result_file.read())
+    verdicts = {row[0]: (row[2], row[5]) for row in book["汇总"] if row and row[0] in {
+        "coverage_target", "county_centre_and_demonstration", "six_haves"}}  # fmt: skip
+    assert verdicts == {
+        "coverage_target": ("一(三)1", "未达标"),
+        "county_centre_and_demonstration": ("二(一)2", "未达标"),
+        "six_haves": ("二(一)3", "未达标"),
+    }
+    assert len(book["1 一(三)1"]) == 2 + 10 + 118  # title, header, counties, townships
+    assert len(book["2 二(一)2"]) == 2 + 10
