@@ -84,3 +84,70 @@ def sheets(content: bytes) -> dict[str, list[tuple]]:
         sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
         for sheet in workbook.worksheets
     }
+
+
+def xlsx_bytes(rows: list[list], *, title: str = "Sheet1") -> bytes:
+    """A workbook with ``rows`` on its first sheet, written by openpyxl (values as given)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xls_bytes(rows: list[list]) -> bytes:
+    """The same as an Excel 97–2003 .xls, as WPS and older Excel save (written by xlwt)."""
+    import datetime
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                sheet.write(r, c, value, date_style)
+            elif value is not None:
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ods_bytes(rows: list[list]) -> bytes:
+    """The same as an OpenDocument spreadsheet (.ods), as WPS and LibreOffice save (odfpy)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Sheet1")
+    for row in rows:
+        table_row = TableRow()
+        for value in row:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                cell = TableCell(valuetype="string")
+            cell.addElement(P(text="" if value is None else str(value)))
+            table_row.addElement(cell)
+        table.addElement(table_row)
+    document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: list[list], *, encoding: str = "gb18030") -> bytes:
+    """The same as a CSV in ``encoding`` (GB18030: Chinese Excel's "CSV (逗号分隔)")."""
+    import csv
+
+    text = io.StringIO()
+    csv.writer(text).writerows([["" if value is None else value for value in row] for row in rows])
+    return text.getvalue().encode(encoding)
