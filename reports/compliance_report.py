@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 
 from reports.models import Job, ReportFormat
 from reports.rules import Compliance, compliance_run
-from reports.spreadsheets import safe_cell
+from stations.spreadsheets import append_row
 
 # Excel refuses these characters in sheet names, and more than 31 characters.
 _SHEET_FORBIDDEN = str.maketrans({char: "_" for char in "[]:*?/\\"})
@@ -63,47 +63,51 @@ def render_xlsx(compliance: Compliance, generated_at: datetime.datetime) -> byte
     bold = Font(bold=True)
     summary = workbook.active
     summary.title = "汇总"
-    summary.append([f"{compliance.division.name}社工站建设目标达标情况报告"])
+    append_row(summary, [f"{compliance.division.name}社工站建设目标达标情况报告"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["统计范围", compliance.division.name, compliance.division.short_code])
-    summary.append(["统计日期", compliance.as_of])
-    summary.append(["生成时间（北京时间）", generated_at.strftime("%Y-%m-%d %H:%M")])
-    summary.append([])
-    summary.append(["规则代码", "规则", "依据条款", "目标", "实际", "结论", "问题记录数", "说明"])
+    append_row(summary, ["统计范围", compliance.division.name, compliance.division.short_code])
+    append_row(summary, ["统计日期", compliance.as_of])
+    append_row(summary, ["生成时间（北京时间）", generated_at.strftime("%Y-%m-%d %H:%M")])
+    append_row(summary, [])
+    append_row(
+        summary, ["规则代码", "规则", "依据条款", "目标", "实际", "结论", "问题记录数", "说明"]
+    )
     for cell in summary[summary.max_row]:
         cell.font = bold
     for index, outcome in enumerate(compliance.outcomes, start=1):
         result = outcome.result
-        summary.append(
+        append_row(
+            summary,
             [
                 outcome.rule.code,
-                safe_cell(str(outcome.rule.title)),
+                str(outcome.rule.title),
                 outcome.rule.clause,
-                safe_cell(str(result.expected)),
-                safe_cell(str(result.actual)),
+                str(result.expected),
+                str(result.actual),
                 verdict(result.passed),
                 len(result.findings),
-                safe_cell(str(result.note)),
-            ]
+                str(result.note),
+            ],
         )
         sheet = workbook.create_sheet(_sheet_title(index, outcome.rule.clause))
-        sheet.append([safe_cell(f"{outcome.rule.clause} {outcome.rule.title}")])
+        append_row(sheet, [f"{outcome.rule.clause} {outcome.rule.title}"])
         sheet["A1"].font = bold
-        sheet.append(["对象", "区划代码", "应为", "实际"])
+        append_row(sheet, ["对象", "区划代码", "应为", "实际"])
         for cell in sheet[2]:
             cell.font = bold
         for finding in result.findings:
-            sheet.append(
+            append_row(
+                sheet,
                 [
-                    safe_cell(finding.subject),
+                    finding.subject,
                     finding.division,
-                    safe_cell(str(finding.expected)),
-                    safe_cell(str(finding.actual)),
-                ]
+                    str(finding.expected),
+                    str(finding.actual),
+                ],
             )
         if not result.findings:
             note = f"：{result.note}" if result.note else ""
-            sheet.append([safe_cell(verdict(result.passed) + note)])
+            append_row(sheet, [verdict(result.passed) + note])
         for column, width in zip("ABCD", (36, 14, 36, 36), strict=True):
             sheet.column_dimensions[column].width = width
     for column, width in zip("ABCDEFGH", (30, 40, 12, 30, 30, 8, 10, 30), strict=True):

@@ -23,10 +23,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reports.models import Job, ReportFormat
-from reports.spreadsheets import safe_cell
 from stations.coverage import Coverage, TimelinePoint, coverage_at, coverage_timeline
 from stations.divisions import Level
 from stations.models import FacilityLevel
+from stations.spreadsheets import append_row
 
 TIMELINE_MONTHS = 24
 
@@ -146,58 +146,68 @@ def render_xlsx(data: ReportData) -> bytes:
     bold = Font(bold=True)
     summary = workbook.active
     summary.title = "概况"
-    summary.append([data.title])
+    append_row(summary, [data.title])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["统计范围", data.figures.division.name])
-    summary.append(["区划代码", data.figures.division.short_code])
-    summary.append(["统计日期", data.as_of])
-    summary.append(["覆盖率", data.figures.rate])
+    append_row(summary, ["统计范围", data.figures.division.name])
+    append_row(summary, ["区划代码", data.figures.division.short_code])
+    append_row(summary, ["统计日期", data.as_of])
+    append_row(summary, ["覆盖率", data.figures.rate])
     summary["B5"].number_format = "0.0%"
-    summary.append(["已覆盖乡镇（街道）", data.figures.covered])
-    summary.append(["计入覆盖率的乡镇（街道）", data.figures.total])
-    summary.append([])
-    summary.append(["运营中的站点", "数量"])
+    append_row(summary, ["已覆盖乡镇（街道）", data.figures.covered])
+    append_row(summary, ["计入覆盖率的乡镇（街道）", data.figures.total])
+    append_row(summary, [])
+    append_row(summary, ["运营中的站点", "数量"])
     for label, count in data.facilities:
-        summary.append([label, count])
-    summary.append([])
-    summary.append(["生成时间（北京时间）", data.generated_at.strftime("%Y-%m-%d %H:%M")])
+        append_row(summary, [label, count])
+    append_row(summary, [])
+    append_row(summary, ["生成时间（北京时间）", data.generated_at.strftime("%Y-%m-%d %H:%M")])
     summary.column_dimensions["A"].width = 34
     summary.column_dimensions["B"].width = 18
 
     children = workbook.create_sheet(f"分{data.child_label}")
-    children.append(["区划代码", "名称", "已覆盖", "计入总数", "覆盖率"])
+    append_row(children, ["区划代码", "名称", "已覆盖", "计入总数", "覆盖率"])
     for child in data.figures.children:
-        children.append(
-            [child.division.short_code, child.division.name, child.covered, child.total, child.rate]
+        append_row(
+            children,
+            [
+                child.division.short_code,
+                child.division.name,
+                child.covered,
+                child.total,
+                child.rate,
+            ],
         )
-    children.append(["", "合计", data.figures.covered, data.figures.total, data.figures.rate])
+    append_row(children, ["", "合计", data.figures.covered, data.figures.total, data.figures.rate])
 
     uncovered = workbook.create_sheet("未覆盖")
-    uncovered.append(["区划代码", "乡镇（街道）", "所属县（市、区）"])
+    append_row(uncovered, ["区划代码", "乡镇（街道）", "所属县（市、区）"])
     for unit in data.figures.uncovered:
-        uncovered.append([unit["code"][:9], unit["name"], unit["parent__name"]])
+        append_row(uncovered, [unit["code"][:9], unit["name"], unit["parent__name"]])
 
     # Units whose counting an override decides that day, under the summary (the sheets
     # keep the names and order readers and the dashboard's export already know).
-    summary.append([])
-    summary.append(["经调整口径的乡镇（街道）", len(data.figures.overridden)])
-    summary.append(["区划代码", "乡镇（街道）", "所属县（市、区）", "口径", "起始日期", "理由"])
+    append_row(summary, [])
+    append_row(summary, ["经调整口径的乡镇（街道）", len(data.figures.overridden)])
+    append_row(
+        summary, ["区划代码", "乡镇（街道）", "所属县（市、区）", "口径", "起始日期", "理由"]
+    )
     for unit in data.figures.overridden:
-        summary.append(
+        append_row(
+            summary,
             [
                 unit["code"][:9],
-                safe_cell(unit["name"]),
-                safe_cell(unit["parent__name"]),
+                unit["name"],
+                unit["parent__name"],
                 "计入" if unit["counted"] else "不计入",
                 unit["effective_from"],
-                safe_cell(unit["reason"] or ""),
-            ]
+                unit["reason"] or "",
+            ],
         )
 
     timeline = workbook.create_sheet("月度趋势")
-    timeline.append(["月末日期", "已覆盖", "计入总数", "覆盖率"])
+    append_row(timeline, ["月末日期", "已覆盖", "计入总数", "覆盖率"])
     for point in data.timeline:
-        timeline.append([point.date, point.covered, point.total, point.rate])
+        append_row(timeline, [point.date, point.covered, point.total, point.rate])
 
     for sheet in (children, timeline):
         rate_column = "E" if sheet is children else "D"

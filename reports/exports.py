@@ -9,9 +9,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from reports.models import Job
-from reports.spreadsheets import safe_cell
 from stations.divisions import TownshipKind
 from stations.selectors import township_units
+from stations.spreadsheets import append_row
 
 Progress = Callable[[int], None]
 
@@ -25,9 +25,9 @@ def divisions_export(job: Job, progress: Progress) -> tuple[str, bytes]:
     total = units.count()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("乡级区划")
-    sheet.append([f"{job.scope.name} 乡级区划与覆盖口径"])
-    sheet.append([f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）"])
-    sheet.append(["区划代码", "名称", "类型", "所属县（区）", "计入覆盖率", "口径调整理由"])
+    append_row(sheet, [f"{job.scope.name} 乡级区划与覆盖口径"])
+    append_row(sheet, [f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}（北京时间）"])
+    append_row(sheet, ["区划代码", "名称", "类型", "所属县（区）", "计入覆盖率", "口径调整理由"])
     kinds = dict(TownshipKind.choices)
     # is_counted and override_reason are annotations of township_units.
     rows = units.values_list(  # type: ignore[misc]
@@ -36,15 +36,16 @@ def divisions_export(job: Job, progress: Progress) -> tuple[str, bytes]:
     for index, (code, name, kind, county, counted, reason) in enumerate(
         rows.iterator(chunk_size=2000), start=1
     ):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 code,
                 name,
                 str(kinds.get(kind, "")),
                 county or "",
                 "是" if counted else "否",
-                safe_cell(reason or ""),
-            ]
+                reason or "",
+            ],
         )
         if total and index % 500 == 0:
             progress(10 + int(80 * index / total))

@@ -36,6 +36,7 @@ from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
 from stations.models.facilities import SIX_HAVES
 from stations.selectors import divisions_visible
 from stations.services.facilities import facility_create
+from stations.spreadsheets import append_row
 
 MAX_ROWS = 2000
 # Uploads waiting for their confirmation are kept this long, then purged by beat.
@@ -360,7 +361,7 @@ def _facility_row(facility: Facility) -> list:
 def _data_sheet(workbook: Workbook):
     sheet = workbook.active
     sheet.title = DATA_SHEET
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for index, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
@@ -396,16 +397,16 @@ def _facility_template(actor: Membership) -> bytes:
         .values_list("code", "name", "level")
     )
     codes = workbook.create_sheet(DIVISIONS_SHEET)
-    codes.append(["区划代码", "名称", "级别"])
+    append_row(codes, ["区划代码", "名称", "级别"])
     levels = dict(Level.choices)
     count = 0
     for code, name, level in divisions.iterator(chunk_size=2000):
         short = code[:6] if level == Level.COUNTY else code[:9] if level == Level.TOWNSHIP else code
-        codes.append([short, name, str(levels[level])])
+        append_row(codes, [short, name, str(levels[level])])
         count += 1
     if actor.scope is None:
         city = actor.tenant.division
-        codes.append([city.short_code, city.name, str(levels[city.level])])
+        append_row(codes, [city.short_code, city.name, str(levels[city.level])])
         count += 1
     codes.column_dimensions["A"].width = 16
     codes.column_dimensions["B"].width = 30
@@ -460,7 +461,7 @@ def _facility_template(actor: Membership) -> bytes:
         ],
         ["6. " + _export_note()],
     ):
-        guide.append(line)
+        append_row(guide, line)
     guide.column_dimensions["A"].width = 120
     workbook.active = 1
     buffer = io.BytesIO()
@@ -481,17 +482,18 @@ def _facilities_export(queryset: QuerySet[Facility]) -> bytes:
     for offset, header in enumerate(extra, start=len(HEADERS) + 1):
         sheet.cell(row=1, column=offset, value=header)
     for facility in queryset.select_related("division").iterator(chunk_size=1000):
-        sheet.append(
+        append_row(
+            sheet,
             _facility_row(facility)
             + [
                 facility.current_stars,
                 YES if facility.six_haves_complete else NO,
                 facility.closed_on,
                 facility.closure_reason,
-            ]
+            ],
         )
     note = workbook.create_sheet("说明")
-    note.append([_export_note()])
+    append_row(note, [_export_note()])
     note.column_dimensions["A"].width = 120
     buffer = io.BytesIO()
     workbook.save(buffer)

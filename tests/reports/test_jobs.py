@@ -194,3 +194,25 @@ def test_the_jobs_page_shows_progress_and_the_download_link():
     assert (
         'data-status="succeeded"' in row and reverse("reports:job-download", args=[job.pk]) in row
     )
+
+
+@pytest.mark.django_db
+def test_the_divisions_export_writes_an_override_reason_as_text(
+    world, django_capture_on_commit_callbacks
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from stations.services import coverage_override_set
+
+    planted = '=HYPERLINK("http://x","查看")'
+    coverage_override_set(
+        actor=world.city_admin, division_code="450202001", counted=False, reason=planted
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        job = job_request(actor=world.city_admin, kind="divisions_export")
+    done = job_run(job_id=job.pk)
+    sheet = load_workbook(io.BytesIO(done.result_file.read())).worksheets[0]
+    reasons = [row[5] for row in sheet.iter_rows(min_row=4) if row[5].value]
+    assert [(cell.value, cell.data_type) for cell in reasons] == [(planted, "s")]

@@ -373,3 +373,16 @@ def test_uploads_never_confirmed_are_purged_after_a_day(world):
     assert purge_pending_uploads() >= 1 and not path.exists()
     assert confirm(client, preview).status_code == 404
     assert not Facility.objects.exists()
+
+
+def test_the_export_writes_text_that_looks_like_a_formula_as_text(world):
+    """A name typed by a county officer must not run as a formula on the city's machine."""
+    from openpyxl import load_workbook as open_workbook
+
+    planted = '=HYPERLINK("http://x","查看")'
+    station(world.county_officer, "450202001", date(2020, 1, 1), name=planted, address="+86 路")
+    content = world.client_for(world.city_admin).get(reverse("stations:facility-export")).content
+    sheet = open_workbook(io.BytesIO(content))["站点"]
+    cells = {cell.value: cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row}
+    assert cells[planted] == "s" and cells["+86 路"] == "s"
+    assert not any(kind == "f" for kind in cells.values())
