@@ -9,25 +9,19 @@ and rolls back, so it reports what the commit would do.
 
 from __future__ import annotations
 
-import datetime
 import io
-import re
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
-from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from stations import permissions
@@ -36,9 +30,23 @@ from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
 from stations.models.facilities import SIX_HAVES
 from stations.selectors import divisions_visible
 from stations.services.facilities import facility_create
-from stations.spreadsheets import append_row
+from stations.spreadsheets import (
+    CellError,
+    FileRefused,
+    append_row,
+    cell_text,
+    read_table,
+    to_bool,
+    to_choice,
+    to_code,
+    to_date,
+    to_decimal,
+    to_text,
+    to_year,
+)
 
 MAX_ROWS = 2000
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Uploads waiting for their confirmation are kept this long, then purged by beat.
 PENDING_UPLOAD_HOURS = 24
 DATA_SHEET = "站点"
@@ -50,16 +58,17 @@ YES, NO = "是", "否"
 class Column:
     header: str
     field: str
-    kind: str = "text"  # text, level, status, date, decimal, bool, year
+    kind: str = "text"  # text, code, level, status, date, decimal, bool, year
     required: bool = False
     width: int = 16
+    max_length: int | None = None
 
 
 # The file is an official Chinese form whatever the user's interface language.
 with translation.override("zh-hans"):
     COLUMNS = (
         Column("层级", "level", "level", required=True, width=24),
-        Column("所在区划代码", "division", required=True, width=16),
+        Column("所在区划代码", "division", "code", required=True, width=16),
         Column("牌匾名称（留空则按规范生成）", "name", width=40),
         Column("状态", "status", "status", width=10),
         Column("建成运营日期", "established_on", "date", width=14),
@@ -80,6 +89,17 @@ with translation.override("zh-hans"):
         Column("备注", "remarks", width=30),
     )
     HEADERS = [column.header for column in COLUMNS]
+# Short labels people write for a level (also accepted: the code and the full label).
+LEVEL_ALIASES = {
+    "市级中心": FacilityLevel.CITY_CENTRE,
+    "县级指导中心": FacilityLevel.COUNTY_CENTRE,
+    "指导中心": FacilityLevel.COUNTY_CENTRE,
+    "社工总站": FacilityLevel.COUNTY_CENTRE,
+    "社工站": FacilityLevel.TOWNSHIP_STATION,
+    "乡镇社工站": FacilityLevel.TOWNSHIP_STATION,
+    "社工室": FacilityLevel.VILLAGE_ROOM,
+    "村社工室": FacilityLevel.VILLAGE_ROOM,
+}
 # Creating a facility as planned or operating; other statuses have their own actions.
 IMPORT_STATUSES = (FacilityStatus.PLANNED, FacilityStatus.OPERATING)
 
@@ -115,148 +135,73 @@ def _label(choices, value) -> str:
     return str(dict(choices).get(value, value or ""))
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def facility_rows_read(file, filename: str = "stations.xlsx") -> list[dict]:
+    """The data rows of an uploaded file as {"row": n, "values": {field: text}, "cells": {…}}.
 
-
-# openpyxl parses with defusedxml (a dependency): DOCTYPEs and entities are refused.
-_FORBIDDEN_XML = gettext_noop("文件含有不允许的内容（如 DOCTYPE），请用 Excel 重新保存后上传。")
-
-
-def _forbidden_xml(error: BaseException | None) -> bool:
-    """Whether defusedxml refused the XML somewhere down ``error``'s chain (openpyxl wraps it)."""
-    while error is not None:
-        if isinstance(error, DefusedXmlException):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
-
-
-def facility_rows_read(file) -> list[dict]:
-    """The data rows of an uploaded template as {"row": n, "values": {field: text}}.
-
-    Raises ImportFileError (a Chinese message) when the file as a whole is unusable.
+    Any format the spreadsheet kit reads (.xlsx, .xls, .ods, .csv); the 站点
+    sheet when the file has one, else the first visible sheet. ``values`` are
+    the cells as text for the preview, ``cells`` the normalised cells the
+    conversion reads. Raises ImportFileError (a Chinese message) when the file
+    as a whole is unusable.
     """
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
-        if _forbidden_xml(error):  # a DOCTYPE or an entity: XXE, billion laughs
-            raise ImportFileError(_(_FORBIDDEN_XML)) from error
-        raise ImportFileError(
-            _("无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。")
-        ) from error
-    except Exception as error:  # noqa: BLE001 - zip and XML errors of a damaged file
-        raise ImportFileError(_("文件已损坏或不是 Excel 文件（.xlsx）。")) from error
-    try:
-        return _data_rows(workbook)
-    except ImportFileError:
-        raise
-    except Exception as error:  # noqa: BLE001 - the sheet XML is read lazily, row by row
-        if _forbidden_xml(error):
-            raise ImportFileError(_(_FORBIDDEN_XML)) from error
-        raise ImportFileError(_("文件已损坏或不是 Excel 文件（.xlsx）。")) from error
-    finally:
-        workbook.close()
-
-
-def _data_rows(workbook) -> list[dict]:
-    sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header_row = next(rows, None)
-    headers = [_cell_text(value) for value in (header_row or ())]
+        table = read_table(
+            file, filename, sheet_name=DATA_SHEET, max_rows=MAX_ROWS, max_bytes=MAX_UPLOAD_BYTES
+        )
+    except FileRefused as error:
+        raise ImportFileError(str(error)) from error
+    positions = {column.field: table.position(column.header) for column in COLUMNS}
     missing = [
-        column.header for column in COLUMNS if column.required and column.header not in headers
+        column.header for column in COLUMNS if column.required and positions[column.field] is None
     ]
     if missing:
         raise ImportFileError(
             _("缺少必填列：%(columns)s。请使用下载的模板，不要修改第一行的列名。")
             % {"columns": "、".join(missing)}
         )
-    positions = {
-        column.field: headers.index(column.header) for column in COLUMNS if column.header in headers
-    }
-    parsed: list[dict] = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(value in (None, "") for value in values):
-            continue
-        if len(parsed) == MAX_ROWS:
-            raise ImportFileError(
-                _("文件超过 %(limit)d 行数据，请分批导入。") % {"limit": MAX_ROWS}
-            )
+    found = {name: index for name, index in positions.items() if index is not None}
+    parsed = []
+    for number, cells in table.rows:
+        by_field = {
+            name: cells[index] if index < len(cells) else None for name, index in found.items()
+        }
         parsed.append(
             {
                 "row": number,
-                "values": {
-                    name: _cell_text(values[index]) if index < len(values) else ""
-                    for name, index in positions.items()
-                },
+                "values": {name: cell_text(value) for name, value in by_field.items()},
+                "cells": by_field,
             }
         )
-    if not parsed:
-        raise ImportFileError(_("文件中没有数据行。"))
     return parsed
 
 
-def _convert(column: Column, text: str):
-    """The service value of a cell, or raise ValueError with the rule it breaks."""
-    if text == "":
+def _convert(column: Column, value: object):
+    """The service value of a cell (normalised by the kit), or raise CellError with the rule."""
+    if value in (None, ""):
         if column.required:
-            raise ValueError(_("必填"))
+            raise CellError(_("必填"))
         return {"bool": False, "text": ""}.get(column.kind)
     if column.kind == "level":
-        for value, label in FacilityLevel.choices:
-            if text in (value, str(label)):
-                return value
-        raise ValueError(_("应为下拉列表中的层级之一"))
-    if column.kind == "status":
-        for value, label in FacilityStatus.choices:
-            if text in (value, str(label)) and value in IMPORT_STATUSES:
-                return value
-        raise ValueError(_("只能是“筹建中”或“运营中”"))
-    if column.kind == "bool":
-        if text in (YES, "Y", "y", "1", "TRUE", "True", "true"):
-            return True
-        if text in (NO, "N", "n", "0", "FALSE", "False", "false"):
-            return False
-        raise ValueError(_("只能填“是”或“否”"))
-    if column.kind == "date":
-        return _date(text)
-    if column.kind == "decimal":
         try:
-            number = Decimal(text)
-        except ArithmeticError:
-            raise ValueError(_("应为数字")) from None
-        if not number.is_finite():  # NaN and Infinity parse, but are no area
-            raise ValueError(_("应为数字"))
-        return number
+            return to_choice(value, dict(FacilityLevel.choices), LEVEL_ALIASES)
+        except CellError:
+            raise CellError(_("应为下拉列表中的层级之一")) from None
+    if column.kind == "status":
+        try:
+            return to_choice(value, {code: FacilityStatus(code).label for code in IMPORT_STATUSES})
+        except CellError:
+            raise CellError(_("只能是“筹建中”或“运营中”")) from None
+    if column.kind == "bool":
+        return to_bool(value)
+    if column.kind == "date":
+        return to_date(value)
+    if column.kind == "decimal":
+        return to_decimal(value)
     if column.kind == "year":
-        if not text.isdigit():
-            raise ValueError(_("应为四位年份"))
-        return int(text)
-    return text
-
-
-# 2021-04-01 as typed in a text cell, and the usual Chinese ways: 2021/4/1, 2021.4.1, 2021年4月1日.
-# A time after the date (a datetime typed as text) is ignored.
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T][\d:.]+)?")
-
-
-def _date(text: str) -> datetime.date:
-    match = _DATE.fullmatch(text)
-    try:
-        if match is None:
-            raise ValueError(text)
-        return datetime.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise ValueError(_("应为日期，格式 YYYY-MM-DD")) from None
+        return to_year(value)
+    if column.kind == "code":
+        return to_code(value)
+    return to_text(value, max_length=column.max_length)
 
 
 COLUMN_OF = {column.field: column for column in COLUMNS}
@@ -294,11 +239,12 @@ def facilities_import(actor: Membership, rows: list[dict], *, commit: bool) -> I
 def _import_row(actor: Membership, row: dict, result: ImportResult) -> None:
     values: dict = {}
     errors = []
+    cells = row.get("cells") or row["values"]
     for column in COLUMNS:
         text = row["values"].get(column.field, "")
         try:
-            values[column.field] = _convert(column, text)
-        except ValueError as error:
+            values[column.field] = _convert(column, cells.get(column.field))
+        except CellError as error:
             errors.append(RowError(row["row"], column.header, text, str(error)))
     if errors:
         result.errors.extend(errors)
@@ -511,8 +457,8 @@ def pending_uploads_purge(*, older_than_hours: float = PENDING_UPLOAD_HOURS) -> 
         return 0
     cutoff = time.time() - older_than_hours * 3600
     purged = 0
-    for path in folder.glob("*.xlsx"):
-        if path.stat().st_mtime < cutoff:
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             purged += 1
     return purged

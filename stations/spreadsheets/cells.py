@@ -14,6 +14,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Excel's day 0 for serial dates (1900 system, with its phantom 1900-02-29).
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -32,6 +33,11 @@ _DATE = re.compile(
 )
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# One rule for every date that cannot be read (also an impossible one, 2023-02-30); the
+# template's help names the other spellings accepted.
+DATE_RULE = gettext_noop("应为日期，格式 YYYY-MM-DD")
 
 
 class CellError(ValueError):
@@ -103,17 +109,17 @@ def to_date(value: object) -> datetime.date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        raise CellError(_("应为日期，如 2023-01-01"))
+        raise CellError(_(DATE_RULE))
     text = cell_text(value)
     if text.isdigit() and SERIAL_RANGE[0] <= int(text) <= SERIAL_RANGE[1] and len(text) == 5:
         return EXCEL_EPOCH + datetime.timedelta(days=int(text))  # a serial pasted as text
     match = _DATE.fullmatch(text)
     if match is None:
-        raise CellError(_("应为日期，如 2023-01-01、2023/1/1 或 2023年1月1日"))
+        raise CellError(_(DATE_RULE))
     try:
         return datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise CellError(_("日期不存在（月份或日期超出范围）")) from None
+        raise CellError(_(DATE_RULE)) from None  # 2023/13/01, 2023-02-30
 
 
 def to_bool(value: object) -> bool:
@@ -125,7 +131,7 @@ def to_bool(value: object) -> bool:
         return True
     if text in NO_WORDS:
         return False
-    raise CellError(_("只能填“是”或“否”（也可用 √/×、Y/N、1/0）"))
+    raise CellError(_("只能填“是”或“否”"))
 
 
 def to_decimal(value: object, *, minimum: Decimal | None = None) -> Decimal:
@@ -150,17 +156,20 @@ def to_year(value: object) -> int:
     return int(text)
 
 
-def to_choice(value: object, choices: dict[str, str], aliases: dict[str, str] | None = None) -> str:
+def to_choice(value: object, choices: dict, aliases: dict | None = None) -> str:
     """The code of a choice given as its code, its Chinese label or a common short label.
 
     ``choices`` maps code → label; ``aliases`` maps a short label → code.
     """
-    text = cell_text(value)
+    text = cell_text(normalise(value))
     if text in choices:
         return text
-    by_label = {str(label): code for code, label in choices.items()}
+    # Labels compared as normalised cells are: （） typed or pasted either way.
+    by_label = {str(normalise(str(label))): code for code, label in choices.items()}
+    by_label.update({str(normalise(short)): code for short, code in (aliases or {}).items()})
     if text in by_label:
         return by_label[text]
-    if aliases and text in aliases:
-        return aliases[text]
-    raise CellError(_("应为以下之一：%(choices)s") % {"choices": "、".join(by_label)})
+    raise CellError(
+        _("应为以下之一：%(choices)s")
+        % {"choices": "、".join(str(label) for label in choices.values())}
+    )

@@ -42,6 +42,11 @@ class Table:
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
     sheet: str = ""
 
+    def position(self, header: str) -> int | None:
+        """The index of the column named ``header`` (compared normalised), or None."""
+        wanted = cell_text(normalise(header))
+        return self.headers.index(wanted) if wanted in self.headers else None
+
 
 def read_table(
     file,
@@ -120,7 +125,7 @@ def _refuse_xml_declarations(content: bytes) -> None:
                 prolog = part.read(4096)
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 raise FileRefused(
-                    _("文件含有不允许的 DOCTYPE 或实体声明，请用 Excel 或 WPS 重新保存后上传。")
+                    _("文件含有不允许的内容（DOCTYPE 或实体声明）；请用 Excel 或 WPS 重新保存。")
                 )
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         return  # the reader says the file is damaged
@@ -132,7 +137,7 @@ def _workbook_rows(content: bytes, sheet_name: str | None) -> tuple[list[list[ob
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except (CalamineError, ValueError, OSError) as error:
         raise FileRefused(
-            _("无法读取该文件：已损坏、有密码或不是电子表格，请用 Excel 或 WPS 重新保存后上传。")
+            _("无法读取该文件：已损坏、有密码，或不是 Excel 文件；请用 Excel 或 WPS 重新保存。")
         ) from error
     try:
         metadata = workbook.sheets_metadata

@@ -33,9 +33,9 @@ from stations.facility_import import (
 )
 from stations.filters import FacilityFilter
 from stations.scoping import ScopedView
+from stations.spreadsheets.reading import SUFFIXES as UPLOAD_SUFFIXES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "facility_imports"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -46,8 +46,8 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _upload_path(token: str) -> Path:
-    return pending_uploads_folder() / f"{token}.xlsx"
+def _upload_path(token: str, suffix: str) -> Path:
+    return pending_uploads_folder() / f"{token}{suffix}"
 
 
 class FacilityTemplateView(ScopedView):
@@ -89,45 +89,51 @@ class FacilityImportView(ScopedView):
             return self.confirm(request, request.POST["token"])
         upload = request.FILES.get("file")
         if upload is None:
-            return self.render_upload(request, _("请选择要上传的 Excel 文件（.xlsx）。"))
-        if not upload.name.lower().endswith(".xlsx"):
             return self.render_upload(
-                request, _("只能上传 Excel 文件（.xlsx），请使用下载的模板。")
+                request, _("请选择要上传的 Excel 文件（.xlsx、.xls、.ods 或 CSV）。")
             )
-        if upload.size > MAX_UPLOAD_BYTES:
-            return self.render_upload(request, _("文件超过 5 MB，请分批导入。"))
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            suffix = ""  # the kit refuses it with its message
         try:
-            rows = facility_rows_read(upload)
+            rows = facility_rows_read(upload, upload.name)
         except ImportFileError as error:
             return self.render_upload(request, str(error))
         result = facilities_import(self.membership, rows, commit=False)
         token = ""
         if result.ok:  # only a file that can be confirmed is kept
             token = secrets.token_urlsafe(16)
-            path = _upload_path(token)
+            path = _upload_path(token, suffix)
             path.parent.mkdir(parents=True, exist_ok=True)
             upload.seek(0)
             path.write_bytes(upload.read())
             pending = request.session.get(SESSION_KEY, {})
-            pending[token] = self.membership.tenant.code
+            # The tenant it was uploaded for, and its type (the stored name keeps the suffix).
+            pending[token] = f"{self.membership.tenant.code}{suffix}"
             request.session[SESSION_KEY] = pending
         return self.render_preview(request, result, token, upload.name)
 
     def confirm(self, request, token: str):
         pending = request.session.get(SESSION_KEY, {})
-        if pending.pop(token, None) != self.membership.tenant.code or not TOKEN.fullmatch(token):
+        stored = str(pending.pop(token, ""))
+        tenant, suffix = stored[:4], stored[4:]
+        if (
+            tenant != self.membership.tenant.code
+            or suffix not in UPLOAD_SUFFIXES
+            or not TOKEN.fullmatch(token)
+        ):
             raise Http404(_("该导入文件不存在或已处理。"))
         request.session[SESSION_KEY] = pending
         # Claimed by an atomic rename: a second click (or a second tab) finds nothing and gets
-        # 404 instead of importing the file twice. The claimed name still matches the purge.
-        claimed = _upload_path(f"{token}.claimed")
+        # 404 instead of importing the file twice. The claimed file is still purged by beat.
+        claimed = _upload_path(f"{token}.claimed", suffix)
         try:
-            _upload_path(token).rename(claimed)
+            _upload_path(token, suffix).rename(claimed)
         except FileNotFoundError:
             raise Http404(_("该导入文件不存在或已处理。")) from None
         try:
             with claimed.open("rb") as file:
-                rows = facility_rows_read(file)
+                rows = facility_rows_read(file, claimed.name)
             result = facilities_import(self.membership, rows, commit=True)
         except ImportFileError as error:
             return self.render_upload(request, str(error))

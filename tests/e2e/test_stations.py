@@ -148,3 +148,27 @@ def test_county_officer_imports_stations_from_excel(page, liuzhou, tmp_path):
     expect(page.get_by_test_id("facility-table")).to_contain_text("城中区城中街道社会工作服务站")
     screenshot(page, "facility-imported")
     assert Facility.objects.count() == 3
+
+
+@pytest.mark.parametrize("kind", ["xls", "gbk-csv"])
+def test_county_officer_imports_what_wps_and_chinese_excel_save(page, liuzhou, tmp_path, kind):
+    """An .xls from WPS and a "CSV (逗号分隔)" from Chinese Excel, with dates typed as text."""
+    from tests.helpers import csv_bytes, xls_bytes
+
+    rows = [
+        ["层级", "所在区划代码", "建成运营日期", "有场地"],
+        ["社工站", "４５０２０２００１", "2021年4月1日", "√"],
+        ["乡镇（街道）社会工作服务站", "450202002", "2021/5/6", "否"],
+    ]
+    path = tmp_path / ("stations.xls" if kind == "xls" else "stations.csv")
+    path.write_bytes(xls_bytes(rows) if kind == "xls" else csv_bytes(rows, encoding="gb18030"))
+    log_in(page, "demo_county", PASSWORD)
+    page.goto("/facilities/import/")
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(path)
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_test_id("import-ok")).to_contain_text("2 行全部通过检查")
+    screenshot(page, f"facility-import-{kind}")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".alert-success")).to_contain_text("已导入 2 个站点")
+    dates = sorted(Facility.objects.values_list("established_on", flat=True))
+    assert dates == [date(2021, 4, 1), date(2021, 5, 6)]

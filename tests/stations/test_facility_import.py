@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from stations.facility_import import HEADERS, MAX_ROWS
 from stations.models import Facility
 from tests.factories import station
+from tests.helpers import csv_bytes, ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +244,8 @@ class TestImport:
         "content, name, message",
         [
             (b"not a spreadsheet", "stations.xlsx", "不是 Excel 文件"),
-            (b"a,b,c\n1,2,3\n", "stations.csv", "只能上传 Excel 文件（.xlsx）"),
+            (b"%PDF-1.4", "stations.pdf", "不支持的文件类型“.pdf”"),
+            (b"a,b,c\n1,2,3\n", "stations.csv", "缺少必填列：层级、所在区划代码"),
             (xlsx([{"地址": "x"}], ["地址", "电话"]), "s.xlsx", "缺少必填列：层级、所在区划代码"),
             (xlsx([]), "stations.xlsx", "文件中没有数据行"),
         ],
@@ -386,3 +388,50 @@ def test_the_export_writes_text_that_looks_like_a_formula_as_text(world):
     cells = {cell.value: cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row}
     assert cells[planted] == "s" and cells["+86 路"] == "s"
     assert not any(kind == "f" for kind in cells.values())
+
+
+class TestFilesOfficesSend:
+    """The same three stations from an .xls, an .ods and a GBK CSV, typed the way offices do."""
+
+    def rows(self):
+        return [
+            ["层级", "所在区划代码", "建成运营日期", "有场地", "示范站", "示范认定年份"],
+            ["社工站", "４５０２０２００１", "2021/4/1", "√", "否", ""],
+            ["乡镇（街道）社会工作服务站", "450202002", "2021年5月6日", "Y", "是", "2022"],
+            ["县级指导中心", "450202", 44197, "1", "", ""],  # 44197: 2021-01-01 as a serial
+        ]
+
+    @pytest.mark.parametrize(
+        ("name", "build"),
+        [
+            ("stations.xls", lambda rows: xls_bytes(rows)),
+            ("stations.ods", lambda rows: ods_bytes(rows)),
+            ("stations.csv", lambda rows: csv_bytes(rows, encoding="gb18030")),
+        ],
+    )
+    def test_each_format_imports_the_same_stations(self, world, name, build):
+        client = world.client_for(world.county_officer)
+        preview = upload(client, build(self.rows()), name)
+        page = preview.content.decode()
+        assert 'data-testid="import-ok"' in page, page[page.find("import-failed") :][:2000]
+        assert confirm(client, preview).status_code == 302
+        facilities = {f.division.short_code: f for f in Facility.objects.select_related("division")}
+        assert facilities["450202001"].established_on == date(2021, 4, 1)
+        assert facilities["450202001"].has_site is True
+        assert (
+            facilities["450202002"].is_demonstration
+            and facilities["450202002"].demonstration_year == 2022
+        )
+        assert facilities["450202"].level == "county_centre"
+        assert facilities["450202"].established_on == date(2021, 1, 1)
+
+    def test_an_impossible_date_and_a_code_in_scientific_notation_are_row_errors(self, world):
+        rows = [
+            ["层级", "所在区划代码", "建成运营日期"],
+            ["社工站", "4.50202E+8", "2023-02-30"],
+        ]
+        page = upload(
+            world.client_for(world.county_officer), csv_bytes(rows, encoding="utf-8"), "s.csv"
+        ).content.decode()
+        assert "应为日期，格式 YYYY-MM-DD" in page and "科学计数法" in page
+        assert not Facility.objects.exists()
