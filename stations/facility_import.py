@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -25,11 +26,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from stations import permissions
-from stations.divisions import Level
+from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
 from stations.models.facilities import SIX_HAVES
-from stations.selectors import divisions_visible
-from stations.services.facilities import facility_create
+from stations.selectors import divisions_visible, facilities_visible
+from stations.services.facilities import facility_create, facility_update
 from stations.spreadsheets import (
     CellError,
     FileRefused,
@@ -116,11 +117,27 @@ class RowError:
     rule: str
 
 
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+@dataclass
+class RowPlan:
+    """What a row does: create (new), update some fields (changed), or nothing (unchanged).
+
+    ``changes`` lists (column header, old text, new text) for a changed row.
+    """
+
+    action: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
 @dataclass
 class ImportResult:
     rows: list[dict]
     errors: list[RowError] = field(default_factory=list)
     created: list[Facility] = field(default_factory=list)
+    updated: list[Facility] = field(default_factory=list)
+    plans: dict[int, RowPlan] = field(default_factory=dict)
     committed: bool = False
 
     @property
@@ -129,6 +146,18 @@ class ImportResult:
 
     def errors_of(self, row: int) -> list[RowError]:
         return [error for error in self.errors if error.row == row]
+
+    def count(self, action: str) -> int:
+        return sum(1 for plan in self.plans.values() if plan.action == action)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what the rows would do: the commit refuses if it no longer matches."""
+        import hashlib
+        import json
+
+        plan = [[row, p.action, p.changes] for row, p in sorted(self.plans.items())]
+        return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _label(choices, value) -> str:
@@ -188,7 +217,7 @@ def _convert(column: Column, value: object):
             raise CellError(_("应为下拉列表中的层级之一")) from None
     if column.kind == "status":
         try:
-            return to_choice(value, {code: FacilityStatus(code).label for code in IMPORT_STATUSES})
+            return to_choice(value, dict(FacilityStatus.choices))
         except CellError:
             raise CellError(_("只能是“筹建中”或“运营中”")) from None
     if column.kind == "bool":
@@ -214,8 +243,23 @@ def _header_of(field_name: str) -> str:
     return column.header if column else field_name
 
 
-def facilities_import(actor: Membership, rows: list[dict], *, commit: bool) -> ImportResult:
-    """Create one facility per row through facility_create; all rows or none.
+def facilities_import(
+    actor: Membership,
+    rows: list[dict],
+    *,
+    commit: bool,
+    mode: str = "upsert",
+    expected: str | None = None,
+) -> ImportResult:
+    """Create or update one facility per row; all rows or none.
+
+    A row whose key (所在区划代码 + 层级) names a facility of the actor's scope
+    updates it through facility_update, with only the columns the file has
+    and only the fields that differ (``mode="create"`` always creates); other
+    rows go through facility_create. ``result.plans`` says per row what it
+    does: new, changed (field, old → new) or unchanged. With ``expected`` (the
+    preview's ``fingerprint``) a commit whose plan differs from the preview's
+    writes nothing and returns the new plan (``committed`` stays False).
 
     With ``commit`` false (the preview) everything runs and is rolled back.
     Rows are applied in file order, so two operating stations for one township
@@ -225,9 +269,13 @@ def facilities_import(actor: Membership, rows: list[dict], *, commit: bool) -> I
     if not permissions.can_create_facilities(actor):
         raise PermissionDenied(_("您的角色不能导入站点。"))
     with translation.override("zh-hans"), transaction.atomic():
+        seen: dict[tuple, int] = {}
         for row in rows:
-            _import_row(actor, row, result)
-        if commit and result.ok:
+            if mode == "upsert" and _repeats_a_key(row, seen, result):
+                continue
+            _import_row(actor, row, result, mode=mode)
+        unchanged_plan = expected is None or expected == result.fingerprint
+        if commit and result.ok and unchanged_plan:
             result.committed = True
         else:
             transaction.set_rollback(True)
@@ -236,10 +284,11 @@ def facilities_import(actor: Membership, rows: list[dict], *, commit: bool) -> I
     return result
 
 
-def _import_row(actor: Membership, row: dict, result: ImportResult) -> None:
+def _import_row(actor: Membership, row: dict, result: ImportResult, *, mode: str) -> None:
     values: dict = {}
     errors = []
     cells = row.get("cells") or row["values"]
+    present = set(cells)  # the columns the file has: an absent column changes nothing
     for column in COLUMNS:
         text = row["values"].get(column.field, "")
         try:
@@ -249,22 +298,55 @@ def _import_row(actor: Membership, row: dict, result: ImportResult) -> None:
     if errors:
         result.errors.extend(errors)
         return
-    details = {
-        name: values[name]
-        for name in values
-        if name not in ("level", "division", "status", "established_on")
-    }
-    details = {name: value for name, value in details.items() if value is not None}
+    existing = None
+    if mode == "upsert":
+        try:
+            existing = _existing(actor, values["level"], values["division"])
+        except ValueError as error:
+            result.errors.append(
+                RowError(row["row"], _header_of("division"), row["values"]["division"], str(error))
+            )
+            return
+    if existing is None and values["status"] not in (None, *IMPORT_STATUSES):
+        # A new facility starts planned or operating; closing has its own dated action.
+        result.errors.append(
+            RowError(row["row"], _header_of("status"), row["values"].get("status", ""),
+                     _("只能是“筹建中”或“运营中”"))
+        )  # fmt: skip
+        return
     try:
         with transaction.atomic():
-            facility = facility_create(
-                actor=actor,
-                level=values["level"],
-                division_code=values["division"],
-                status=values["status"] or FacilityStatus.OPERATING,
-                established_on=values["established_on"],
-                **details,
-            )
+            if existing is None:
+                facility = facility_create(
+                    actor=actor,
+                    level=values["level"],
+                    division_code=values["division"],
+                    status=values["status"] or FacilityStatus.OPERATING,
+                    established_on=values["established_on"],
+                    **{
+                        name: value
+                        for name, value in values.items()
+                        if name not in KEY_AND_DATED_FIELDS and value is not None
+                    },
+                )
+            else:
+                changes = _changes(existing, values, present)
+                refused = [name for name, _old, _new in changes if name in KEY_AND_DATED_FIELDS]
+                if refused:
+                    raise ValidationError(
+                        {
+                            name: _("已有站点的%(header)s不能通过导入修改，请在站点页面操作。")
+                            % {"header": _header_of(name)}
+                            for name in refused
+                        }
+                    )
+                if changes:
+                    facility_update(
+                        actor=actor,
+                        facility=existing,
+                        **{name: values[name] for name, _old, _new in changes},
+                    )
+                facility = existing
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             text = row["values"].get(name, "")
@@ -278,7 +360,100 @@ def _import_row(actor: Membership, row: dict, result: ImportResult) -> None:
             )
         )
         return
-    result.created.append(facility)
+    if existing is None:
+        result.created.append(facility)
+        result.plans[row["row"]] = RowPlan(NEW)
+    elif changes:
+        result.updated.append(facility)
+        result.plans[row["row"]] = RowPlan(
+            CHANGED, [(_header_of(name), old, new) for name, old, new in changes]
+        )
+    else:
+        result.plans[row["row"]] = RowPlan(UNCHANGED)
+
+
+def _repeats_a_key(row: dict, seen: dict[tuple, int], result: ImportResult) -> bool:
+    """Record a row error when the file names the same facility (division + level) twice."""
+    values = row["values"]
+    cells = row.get("cells") or values
+    try:
+        key = (
+            normalize_code(values.get("division", "")),
+            _convert(COLUMN_OF["level"], cells.get("level")),
+        )
+    except (InvalidDivisionCode, CellError):
+        return False  # the row's own checks report it
+    first = seen.setdefault(key, row["row"])
+    if first == row["row"]:
+        return False
+    result.errors.append(
+        RowError(
+            row["row"],
+            _header_of("division"),
+            values.get("division", ""),
+            _("与第 %(row)d 行是同一个站点（所在区划代码 + 层级），每个站点只能出现一次")
+            % {"row": first},
+        )
+    )
+    return True
+
+
+# Fields that name the facility or have their own dated actions (open, close, reopen).
+KEY_AND_DATED_FIELDS = ("level", "division", "status", "established_on")
+
+
+def _existing(actor: Membership, level: str, division_code: str) -> Facility | None:
+    """The facility of the scope that a row's key names, or None; ValueError if ambiguous.
+
+    Closed facilities are matched only when no other facility has the key.
+    """
+    try:
+        code = normalize_code(division_code)
+    except InvalidDivisionCode:
+        return None  # facility_create reports the code
+    candidates = list(
+        facilities_visible(actor).filter(level=level, division_id=code).order_by("pk")
+    )
+    if len(candidates) > 1:
+        candidates = [f for f in candidates if f.status != FacilityStatus.CLOSED]
+    if len(candidates) > 1:
+        raise ValueError(
+            _("该区划有 %(n)d 个同层级的站点，无法确定要修改哪一个，请在站点页面修改。")
+            % {"n": len(candidates)}
+        )
+    return candidates[0] if candidates else None
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    return str(value)
+
+
+def _changes(facility: Facility, values: dict, present: set[str]) -> list[tuple[str, str, str]]:
+    """(field, old text, new text) for each column of the file whose value differs."""
+    changes = []
+    for column in COLUMNS:
+        name = column.field
+        if name not in present or name in ("level", "division"):
+            continue
+        new = values.get(name)
+        if name == "name" and not new:
+            continue  # a blank name keeps the facility's name
+        if name == "status" and new is None:
+            continue
+        if name == "established_on" and new is None:
+            continue
+        old = getattr(facility, name)
+        if name == "office_area_m2" and old is not None and new is not None:
+            differs = Decimal(old) != Decimal(new)
+        else:
+            differs = (old if old is not None else "") != (new if new is not None else "")
+        if differs:
+            changes.append((name, _as_text(old), _as_text(new)))
+    return changes
 
 
 def _facility_row(facility: Facility) -> list:
@@ -319,10 +494,11 @@ def _letter_of(field_name: str) -> str:
 
 
 def _export_note() -> str:
-    # The export shares the template's columns but is a report: the import only ever creates.
+    # The export shares the template's columns, so an edited export updates by key.
     return _(
-        "导出的站点清单用于报表和核对，列与模板一致；再次上传会新建站点，"
-        "不会修改已有站点（修改请在站点页面进行）。"
+        "导出的站点清单与模板的列一致，改好后可以再次上传：按“所在区划代码 + 层级”"
+        "找到的已有站点会被修改（预览中逐行显示新增、修改、无变化），其余行新建站点；"
+        "状态和建成运营日期请在站点页面修改。"
     )
 
 

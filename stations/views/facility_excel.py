@@ -22,8 +22,11 @@ from django.utils.translation import gettext as _
 
 from stations import permissions, selectors
 from stations.facility_import import (
+    CHANGED,
     COLUMNS,
     MAX_ROWS,
+    NEW,
+    UNCHANGED,
     ImportFileError,
     facilities_export,
     facilities_import,
@@ -38,6 +41,8 @@ from stations.spreadsheets.reading import SUFFIXES as UPLOAD_SUFFIXES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "facility_imports"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# upsert: a row whose 所在区划代码 + 层级 names a facility updates it; create: every row is new.
+MODES = ("upsert", "create")
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -95,11 +100,12 @@ class FacilityImportView(ScopedView):
         suffix = Path(upload.name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
             suffix = ""  # the kit refuses it with its message
+        mode = request.POST.get("mode") if request.POST.get("mode") in MODES else "upsert"
         try:
             rows = facility_rows_read(upload, upload.name)
         except ImportFileError as error:
             return self.render_upload(request, str(error))
-        result = facilities_import(self.membership, rows, commit=False)
+        result = facilities_import(self.membership, rows, commit=False, mode=mode)
         token = ""
         if result.ok:  # only a file that can be confirmed is kept
             token = secrets.token_urlsafe(16)
@@ -108,18 +114,27 @@ class FacilityImportView(ScopedView):
             upload.seek(0)
             path.write_bytes(upload.read())
             pending = request.session.get(SESSION_KEY, {})
-            # The tenant it was uploaded for, and its type (the stored name keeps the suffix).
-            pending[token] = f"{self.membership.tenant.code}{suffix}"
+            # The tenant it was uploaded for, its type (the stored name keeps the suffix), the
+            # mode, and what the preview showed: the commit must do exactly that.
+            pending[token] = {
+                "tenant": self.membership.tenant.code,
+                "suffix": suffix,
+                "mode": mode,
+                "plan": result.fingerprint,
+            }
             request.session[SESSION_KEY] = pending
         return self.render_preview(request, result, token, upload.name)
 
     def confirm(self, request, token: str):
         pending = request.session.get(SESSION_KEY, {})
-        stored = str(pending.pop(token, ""))
-        tenant, suffix = stored[:4], stored[4:]
+        stored = pending.pop(token, None)
+        if not isinstance(stored, dict):
+            stored = {}
+        suffix = stored.get("suffix", "")
         if (
-            tenant != self.membership.tenant.code
+            stored.get("tenant") != self.membership.tenant.code
             or suffix not in UPLOAD_SUFFIXES
+            or stored.get("mode") not in MODES
             or not TOKEN.fullmatch(token)
         ):
             raise Http404(_("该导入文件不存在或已处理。"))
@@ -134,14 +149,29 @@ class FacilityImportView(ScopedView):
         try:
             with claimed.open("rb") as file:
                 rows = facility_rows_read(file, claimed.name)
-            result = facilities_import(self.membership, rows, commit=True)
+            result = facilities_import(
+                self.membership,
+                rows,
+                commit=True,
+                mode=stored["mode"],
+                expected=stored.get("plan"),
+            )
         except ImportFileError as error:
             return self.render_upload(request, str(error))
         finally:
             claimed.unlink(missing_ok=True)
         if not result.committed:  # the data changed since the preview; the user re-uploads
-            return self.render_preview(request, result, "", "")
-        messages.success(request, _("已导入 %(count)d 个站点。") % {"count": len(result.created)})
+            return self.render_preview(request, result, "", "", changed_since=True)
+        messages.success(
+            request,
+            _("已导入 %(total)d 个站点：新增 %(new)d，修改 %(changed)d，无变化 %(unchanged)d。")
+            % {
+                "total": len(result.plans),
+                "new": len(result.created),
+                "changed": len(result.updated),
+                "unchanged": result.count(UNCHANGED),
+            },
+        )
         return redirect("stations:facility-list")
 
     def render_upload(self, request, error: str | None = None):
@@ -154,17 +184,20 @@ class FacilityImportView(ScopedView):
             request, "stations/facility_import.html", context, status=400 if error else 200
         )
 
-    def render_preview(self, request, result, token: str, filename: str):
+    def render_preview(self, request, result, token: str, filename: str, changed_since=False):
         headers = [column.header for column in COLUMNS[:8]]
         rows = [
             {
                 "number": row["row"],
                 "cells": [row["values"].get(column.field, "") for column in COLUMNS[:8]],
                 "errors": result.errors_of(row["row"]),
+                "plan": result.plans.get(row["row"]),
             }
             for row in result.rows
         ]
         context = {
+            "changed_since": changed_since,
+            "counts": {action: result.count(action) for action in (NEW, CHANGED, UNCHANGED)},
             "result": result,
             "rows": rows,
             "headers": headers,

@@ -45,9 +45,10 @@ def xlsx(rows, headers=HEADERS) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, content: bytes, name="stations.xlsx"):
+def upload(client, content: bytes, name="stations.xlsx", mode="upsert"):
     return client.post(
-        reverse("stations:facility-import"), {"file": SimpleUploadedFile(name, content)}
+        reverse("stations:facility-import"),
+        {"file": SimpleUploadedFile(name, content), "mode": mode},
     )
 
 
@@ -93,7 +94,7 @@ class TestTemplate:
         codes = {row[0] for row in book["区划代码"][1:]}
         assert {"4502", "450202", "450206", "450206100"} <= codes
         assert not any(code.startswith("4503") for code in codes)
-        assert "再次上传会新建站点" in book["填写说明"][-1][0]
+        assert "按“所在区划代码 + 层级”找到的已有站点会被修改" in book["填写说明"][-1][0]
 
     def test_the_other_citys_template_holds_none_of_this_citys_codes(self, world):
         response = world.client_for(world.other_tenant_admin).get(
@@ -152,7 +153,7 @@ class TestImport:
             {"层级": "村（社区）社工室", "所在区划代码": "450202001", "状态": "已关闭"},
         ]  # fmt: skip
         client = world.client_for(world.county_officer)
-        response = upload(client, xlsx(rows))
+        response = upload(client, xlsx(rows), mode="create")  # every row a new facility
         page = response.content.decode()
         assert 'data-testid="import-failed"' in page and 'name="token"' not in page
         errors = re.findall(
@@ -223,12 +224,14 @@ class TestImport:
 
     def test_two_stations_for_one_township_in_the_file_are_caught(self, world):
         rows = [GOOD[0], {**GOOD[0], "建成运营日期": "2023-01-01"}]
-        page = upload(world.client_for(world.city_admin), xlsx(rows)).content.decode()
+        client = world.client_for(world.city_admin)
+        page = upload(client, xlsx(rows), mode="create").content.decode()
         assert "同一时间只能有一个" in page and not Facility.objects.exists()
 
     def test_a_station_already_in_the_database_is_caught(self, world):
         station(world.county_officer, "450202001", date(2020, 1, 1))
-        page = upload(world.client_for(world.county_officer), xlsx(GOOD[:1])).content.decode()
+        client = world.client_for(world.county_officer)
+        page = upload(client, xlsx(GOOD[:1]), mode="create").content.decode()
         assert "同一时间只能有一个" in page and Facility.objects.count() == 1
 
     def test_commit_rechecks_and_writes_nothing_when_the_data_changed(self, world):
@@ -435,3 +438,98 @@ class TestFilesOfficesSend:
         ).content.decode()
         assert "应为日期，格式 YYYY-MM-DD" in page and "科学计数法" in page
         assert not Facility.objects.exists()
+
+
+class TestUpdatesByKey:
+    """所在区划代码 + 层级 names a facility: an edited export updates, an unchanged one does not."""
+
+    def export(self, client):
+        return client.get(reverse("stations:facility-export")).content
+
+    def edit(self, content: bytes, changes: dict[str, dict[str, object]]) -> bytes:
+        """The export with cells changed: {division code: {header: value}}."""
+        workbook = load_workbook(io.BytesIO(content))
+        sheet = workbook["站点"]
+        headers = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            code = str(row[headers.index("所在区划代码")].value)
+            for header, value in changes.get(code, {}).items():
+                row[headers.index(header)].value = value
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    def test_an_unchanged_export_changes_nothing(self, world):
+        station(world.county_officer, "450202001", date(2020, 1, 1), address="文笔路 1 号")
+        station(world.county_officer, "450202002", date(2021, 1, 1), has_site=True)
+        client = world.client_for(world.county_officer)
+        events = pghistory.models.Events.objects.count()
+        preview = upload(client, self.export(client))
+        page = preview.content.decode()
+        assert "新增 0 个站点，修改 0 个，无变化 2 个" in page
+        assert confirm(client, preview).status_code == 302
+        assert Facility.objects.count() == 2
+        assert pghistory.models.Events.objects.count() == events  # not a single write
+
+    def test_an_edited_export_shows_each_change_and_updates_with_history(self, world):
+        facility = station(world.county_officer, "450202001", date(2020, 1, 1), address="旧址")
+        client = world.client_for(world.county_officer)
+        edited = self.edit(self.export(client), {"450202001": {"地址": "新址 8 号", "有设备": "√"}})
+        preview = upload(client, edited)
+        row = preview.content.decode().split('data-testid="import-row-2"')[1].split("</tr>")[0]
+        assert "修改" in row and "地址：旧址 → 新址 8 号" in row and "有设备：否 → 是" in row
+        assert confirm(client, preview).status_code == 302
+        facility.refresh_from_db()
+        assert (facility.address, facility.has_equipment) == ("新址 8 号", True)
+        contexts = pghistory.models.Context.objects.filter(metadata__action="facility_update")
+        assert {c.metadata["user"] for c in contexts} == {world.county_officer.user_id}
+
+    def test_status_and_opening_date_are_not_changed_by_a_file(self, world):
+        station(world.county_officer, "450202001", date(2020, 1, 1))
+        client = world.client_for(world.county_officer)
+        edited = self.edit(
+            self.export(client), {"450202001": {"建成运营日期": "2019-01-01", "状态": "已关闭"}}
+        )
+        page = upload(client, edited).content.decode()
+        assert "已有站点的建成运营日期不能通过导入修改" in page
+        assert "已有站点的状态不能通过导入修改" in page
+        assert Facility.objects.get().established_on == date(2020, 1, 1)
+
+    def test_the_same_facility_twice_in_a_file_is_a_row_error(self, world):
+        rows = [GOOD[0], {**GOOD[0], "层级": "社工站", "地址": "另一个"}]
+        page = upload(world.client_for(world.county_officer), xlsx(rows)).content.decode()
+        assert "与第 2 行是同一个站点" in page and not Facility.objects.exists()
+
+    def test_the_commit_refuses_when_the_data_changed_since_the_preview(self, world):
+        facility = station(world.county_officer, "450202001", date(2020, 1, 1), address="旧址")
+        client = world.client_for(world.county_officer)
+        preview = upload(client, self.edit(self.export(client), {"450202001": {"地址": "新址"}}))
+        from stations.services.facilities import facility_update
+
+        facility_update(actor=world.city_admin, facility=facility, address="别人改的")
+        response = confirm(client, preview)
+        page = response.content.decode()
+        assert 'data-testid="import-changed"' in page and "地址：别人改的 → 新址" in page
+        facility.refresh_from_db()
+        assert facility.address == "别人改的"
+
+    def test_text_that_looks_like_formulas_round_trips_unchanged(self, world):
+        """Every text column starting with = exports as strings and re-imports as 无变化."""
+        from stations.facility_import import COLUMNS
+
+        texts = {
+            column.field: f"=F{index}()"
+            for index, column in enumerate(COLUMNS)
+            if column.kind == "text" and column.field != "remarks"
+        }
+        texts["remarks"] = '=HYPERLINK("http://x","查看")'
+        station(world.county_officer, "450202001", date(2020, 1, 1), **texts)
+        client = world.client_for(world.county_officer)
+        content = self.export(client)
+        sheet = load_workbook(io.BytesIO(content))["站点"]
+        written = [
+            cell for cell in sheet[2] if isinstance(cell.value, str) and cell.value[:1] == "="
+        ]
+        assert len(written) == len(texts) and {cell.data_type for cell in written} == {"s"}
+        preview = upload(client, content)
+        assert "新增 0 个站点，修改 0 个，无变化 1 个" in preview.content.decode()
