@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -589,6 +589,16 @@ def _facility_template(actor: Membership) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# The list page's order: county, township, level.
+EXPORT_ORDER = ("county_code", "division_id", "level", "pk")
+
+
+def facilities_export_filename(actor: Membership) -> str:
+    """``450202-facilities-20261130.xlsx``: the scope's code and today (Asia/Shanghai)."""
+    code = actor.scope_division.short_code
+    return f"{code}-facilities-{timezone.localdate():%Y%m%d}.xlsx"
 
 
 def facilities_export(queryset: QuerySet[Facility]) -> bytes:

@@ -35,6 +35,11 @@ urlpatterns = [
     ),
     path("api/v1/facilities/", apis.FacilityListApi.as_view(), name="api-facility-list"),
     path(
+        "api/v1/facilities/export/",
+        apis.FacilityExportApi.as_view(),
+        name="api-facility-export",
+    ),
+    path(
         "api/v1/facilities/<int:pk>/",
         apis.FacilityDetailApi.as_view(),
         name="api-facility-detail",

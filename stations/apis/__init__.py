@@ -10,6 +10,7 @@ from stations.apis.divisions import DivisionDetailApi, DivisionListApi, MeApi, T
 from stations.apis.facilities import (
     FacilityCloseApi,
     FacilityDetailApi,
+    FacilityExportApi,
     FacilityListApi,
     FacilityOpenApi,
     FacilityRatingApi,
@@ -25,6 +26,7 @@ __all__ = [
     "DivisionListApi",
     "FacilityCloseApi",
     "FacilityDetailApi",
+    "FacilityExportApi",
     "FacilityListApi",
     "FacilityOpenApi",
     "FacilityRatingApi",

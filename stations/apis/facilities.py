@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from stations import permissions
+from stations.facility_import import EXPORT_ORDER, facilities_export, facilities_export_filename
 from stations.filters import FacilityFilter
 from stations.models import (
     Facility,
@@ -16,6 +17,7 @@ from stations.models import (
 from stations.scoping import ScopedAPIView
 from stations.selectors import facilities_visible
 from stations.services import facilities as facility_services
+from stations.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
 
 class FacilityOutputSerializer(serializers.Serializer):
@@ -129,6 +131,22 @@ class FacilityListApi(FacilityApiBase):
             **values,
         )
         return self.respond(facility, status.HTTP_201_CREATED)
+
+
+class FacilityExportApi(FacilityApiBase):
+    """The facilities in scope as the XLSX the list page exports (same filters, same file)."""
+
+    filterset_class = FacilityFilter
+
+    @extend_schema(
+        responses={(200, XLSX_CONTENT_TYPE): bytes},
+        description="过滤参数与 /api/v1/facilities/ 相同；文件与站点列表页的“导出”相同。",
+    )
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by(*EXPORT_ORDER)
+        return xlsx_response(
+            facilities_export(queryset), facilities_export_filename(self.membership)
+        )
 
 
 class FacilityDetailApi(FacilityApiBase):

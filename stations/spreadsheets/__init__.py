@@ -21,11 +21,18 @@ from stations.spreadsheets.cells import (
     to_year,
 )
 from stations.spreadsheets.reading import MAX_BYTES, MAX_ROWS, FileRefused, Table, read_table
-from stations.spreadsheets.writing import append_row, is_formula_like, workbook_bytes
+from stations.spreadsheets.writing import (
+    XLSX_CONTENT_TYPE,
+    append_row,
+    is_formula_like,
+    workbook_bytes,
+    xlsx_response,
+)
 
 __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
+    "XLSX_CONTENT_TYPE",
     "CellError",
     "FileRefused",
     "Table",
@@ -42,4 +49,5 @@ __all__ = [
     "to_text",
     "to_year",
     "workbook_bytes",
+    "xlsx_response",
 ]

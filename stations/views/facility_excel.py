@@ -14,21 +14,22 @@ import secrets
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations import permissions, selectors
 from stations.facility_import import (
     CHANGED,
     COLUMNS,
+    EXPORT_ORDER,
     MAX_ROWS,
     NEW,
     UNCHANGED,
     ImportFileError,
     facilities_export,
+    facilities_export_filename,
     facilities_import,
     facility_rows_read,
     facility_template,
@@ -36,19 +37,13 @@ from stations.facility_import import (
 )
 from stations.filters import FacilityFilter
 from stations.scoping import ScopedView
+from stations.spreadsheets import xlsx_response
 from stations.spreadsheets.reading import SUFFIXES as UPLOAD_SUFFIXES
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "facility_imports"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # upsert: a row whose 所在区划代码 + 层级 names a facility updates it; create: every row is new.
 MODES = ("upsert", "create")
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _upload_path(token: str, suffix: str) -> Path:
@@ -63,7 +58,7 @@ class FacilityTemplateView(ScopedView):
     def get(self, request):
         content = facility_template(self.membership)
         code = self.membership.scope_division.short_code
-        return _xlsx_response(content, f"{code}-facilities-template.xlsx")
+        return xlsx_response(content, f"{code}-facilities-template.xlsx")
 
 
 class FacilityExportView(ScopedView):
@@ -76,9 +71,8 @@ class FacilityExportView(ScopedView):
         # Exactly the list page's rows: an invalid filter is ignored there, so here too.
         filterset = FacilityFilter(request.GET or None, queryset=self.get_queryset())
         queryset = filterset.qs if filterset.is_bound else self.get_queryset()
-        content = facilities_export(queryset.order_by("county_code", "division_id", "level", "pk"))
-        code = self.membership.scope_division.short_code
-        return _xlsx_response(content, f"{code}-facilities-{timezone.localdate():%Y%m%d}.xlsx")
+        content = facilities_export(queryset.order_by(*EXPORT_ORDER))
+        return xlsx_response(content, facilities_export_filename(self.membership))
 
 
 class FacilityImportView(ScopedView):

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from stations.facility_import import HEADERS, MAX_ROWS
 from stations.models import Facility
 from tests.factories import station
-from tests.helpers import csv_bytes, ods_bytes, xls_bytes
+from tests.helpers import api_for, assert_error, csv_bytes, ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -533,3 +533,30 @@ class TestUpdatesByKey:
         assert len(written) == len(texts) and {cell.data_type for cell in written} == {"s"}
         preview = upload(client, content)
         assert "新增 0 个站点，修改 0 个，无变化 1 个" in preview.content.decode()
+
+
+class TestExportApi:
+    def test_the_api_gives_the_pages_file(self, world):
+        station(world.county_officer, "450202001", date(2020, 1, 1))
+        station(world.other_county_officer, "450206100", date(2021, 1, 1))
+        page = world.client_for(world.county_officer).get(
+            reverse("stations:facility-export"), {"level": "township_station"}
+        )
+        api = api_for(world.county_officer).get(
+            "/api/v1/facilities/export/", {"level": "township_station"}
+        )
+        assert api.status_code == 200
+        assert api["Content-Disposition"] == page["Content-Disposition"]
+        assert read(api.content)["站点"] == read(page.content)["站点"]
+        codes = [row[1] for row in read(api.content)["站点"][1:]]
+        assert codes == ["450202001"]  # the other county's station is not there
+
+    def test_bad_filters_and_outsiders(self, world, outsiders):
+        assert_error(
+            api_for(world.city_admin).get("/api/v1/facilities/export/", {"county": "45%"}),
+            400,
+            "invalid",
+        )
+        outsiders.assert_api_hidden(
+            "/api/v1/facilities/export/", members=[world.contractor, world.evaluator]
+        )
