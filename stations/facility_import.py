@@ -36,6 +36,7 @@ from stations.spreadsheets import (
     FileRefused,
     append_row,
     cell_text,
+    error_workbook,
     read_table,
     to_bool,
     to_choice,
@@ -202,6 +203,17 @@ def facility_rows_read(file, filename: str = "stations.xlsx") -> list[dict]:
             }
         )
     return parsed
+
+
+def facility_error_workbook(file, filename: str, result: ImportResult) -> bytes:
+    """The uploaded file with a 错误说明 column and the cells of every row error marked."""
+    table = read_table(
+        file, filename, sheet_name=DATA_SHEET, max_rows=MAX_ROWS, max_bytes=MAX_UPLOAD_BYTES
+    )
+    errors: dict[int, list[tuple[str, str]]] = {}
+    for error in result.errors:
+        errors.setdefault(error.row, []).append((error.column, error.rule))
+    return error_workbook(table, errors)
 
 
 def _convert(column: Column, value: object):

@@ -14,6 +14,11 @@ urlpatterns = [
     path("facilities/new/", views.FacilityCreateView.as_view(), name="facility-create"),
     path("facilities/import/", views.FacilityImportView.as_view(), name="facility-import"),
     path(
+        "facilities/import/<str:token>/errors.xlsx",
+        views.FacilityImportErrorsView.as_view(),
+        name="facility-import-errors",
+    ),
+    path(
         "facilities/import/template/",
         views.FacilityTemplateView.as_view(),
         name="facility-import-template",

@@ -24,6 +24,7 @@ from stations.spreadsheets.reading import MAX_BYTES, MAX_ROWS, FileRefused, Tabl
 from stations.spreadsheets.writing import (
     XLSX_CONTENT_TYPE,
     append_row,
+    error_workbook,
     is_formula_like,
     workbook_bytes,
     xlsx_response,
@@ -37,6 +38,7 @@ __all__ = [
     "FileRefused",
     "Table",
     "append_row",
+    "error_workbook",
     "cell_text",
     "is_formula_like",
     "normalise",

@@ -41,6 +41,9 @@ class Table:
     headers: list[str]
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
     sheet: str = ""
+    # The cells exactly as in the file (before normalising), for the error workbook.
+    raw_headers: list[object] = field(default_factory=list)
+    raw_rows: dict[int, list[object]] = field(default_factory=dict)
 
     def position(self, header: str) -> int | None:
         """The index of the column named ``header`` (compared normalised), or None."""
@@ -181,13 +184,15 @@ def _workbook_rows(content: bytes, sheet_name: str | None) -> tuple[list[list[ob
 def _table(raw_rows: list[list[object]], sheet: str, max_rows: int) -> Table:
     rows = iter(enumerate(raw_rows, start=1))
     headers: list[str] = []
+    raw_headers: list[object] = []
     for _number, cells in rows:
         if any(cell not in (None, "") for cell in cells):
             headers = [cell_text(normalise(cell)) for cell in cells]
+            raw_headers = list(cells)
             break
     if not headers:
         raise FileRefused(_("文件中没有列名行（第一行应为列名）。"))
-    table = Table(headers=headers, sheet=sheet)
+    table = Table(headers=headers, sheet=sheet, raw_headers=raw_headers)
     for number, cells in rows:
         values = [normalise(cell) for cell in cells]
         if all(value in (None, "") for value in values):
@@ -201,6 +206,7 @@ def _table(raw_rows: list[list[object]], sheet: str, max_rows: int) -> Table:
                     % {"row": number, "n": MAX_CELL_CHARACTERS}
                 )
         table.rows.append((number, values))
+        table.raw_rows[number] = list(cells)
     if not table.rows:
         raise FileRefused(_("文件中没有数据行。"))
     return table

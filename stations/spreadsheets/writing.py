@@ -57,7 +57,51 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def xlsx_response(content: bytes, filename: str):
     """An HTTP response that downloads ``content`` as ``filename`` (pages and APIs alike)."""
     from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A Chinese file name goes as filename*=utf-8'' (RFC 6266), which every browser reads.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+ERROR_HEADER = "错误说明"
+
+
+def error_workbook(table, errors: dict[int, list[tuple[str, str]]]) -> bytes:
+    """The uploaded sheet again, each row on its own row number, with a 错误说明 column.
+
+    ``table`` is what ``read_table`` read; ``errors`` maps a row number to
+    (column header, rule) pairs. The cells of those columns are filled red,
+    so the officer corrects the file they know and uploads it again.
+    """
+    from openpyxl.styles import Font, PatternFill
+
+    bad = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = (table.sheet or "数据")[:31]
+    append_row(sheet, [*(table.raw_headers or table.headers), ERROR_HEADER])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    explain_column = len(table.headers) + 1
+    for number, cells in table.rows:
+        for index, value in enumerate(table.raw_rows.get(number, cells), start=1):
+            cell = sheet.cell(row=number, column=index, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"  # typed text, never a formula
+        row_errors = errors.get(number, [])
+        if not row_errors:
+            continue
+        for header, _rule in row_errors:
+            position = table.position(header)
+            if position is not None:
+                sheet.cell(row=number, column=position + 1).fill = bad
+        sheet.cell(
+            row=number,
+            column=explain_column,
+            value="；".join(f"{header}：{rule}" for header, rule in row_errors),
+        ).fill = bad
+    sheet.column_dimensions[sheet.cell(row=1, column=explain_column).column_letter].width = 60
+    sheet.freeze_panes = "A2"
+    return workbook_bytes(workbook)

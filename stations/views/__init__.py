@@ -15,6 +15,7 @@ from stations.views.facilities import (
 )
 from stations.views.facility_excel import (
     FacilityExportView,
+    FacilityImportErrorsView,
     FacilityImportView,
     FacilityTemplateView,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "FacilityDetailView",
     "FacilityEditView",
     "FacilityExportView",
+    "FacilityImportErrorsView",
     "FacilityImportView",
     "FacilityListView",
     "FacilityStatusView",

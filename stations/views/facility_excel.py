@@ -31,6 +31,7 @@ from stations.facility_import import (
     facilities_export,
     facilities_export_filename,
     facilities_import,
+    facility_error_workbook,
     facility_rows_read,
     facility_template,
     pending_uploads_folder,
@@ -75,6 +76,37 @@ class FacilityExportView(ScopedView):
         return xlsx_response(content, facilities_export_filename(self.membership))
 
 
+class FacilityImportErrorsView(ScopedView):
+    """The uploaded file of a failed preview with a 错误说明 column and the bad cells marked.
+
+    Only the uploader's session knows the token; the checks run again on the
+    stored file, so the workbook shows the errors as they are now.
+    """
+
+    capability = staticmethod(permissions.can_create_facilities)
+
+    def get(self, request, token: str):
+        stored = request.session.get(SESSION_KEY, {}).get(token)
+        if (
+            not isinstance(stored, dict)
+            or stored.get("tenant") != self.membership.tenant.code
+            or stored.get("suffix") not in UPLOAD_SUFFIXES
+            or stored.get("mode") not in MODES
+            or not TOKEN.fullmatch(token)
+        ):
+            raise Http404(_("该导入文件不存在或已处理。"))
+        path = _upload_path(token, stored["suffix"])
+        if not path.exists():
+            raise Http404(_("该导入文件不存在或已处理。"))
+        with path.open("rb") as file:
+            rows = facility_rows_read(file, path.name)
+        result = facilities_import(self.membership, rows, commit=False, mode=stored["mode"])
+        with path.open("rb") as file:
+            content = facility_error_workbook(file, path.name, result)
+        stem = Path(stored.get("name") or "facilities").stem
+        return xlsx_response(content, f"{stem}-错误说明.xlsx")
+
+
 class FacilityImportView(ScopedView):
     """GET the upload form; POST a file for the preview, or a token to commit it."""
 
@@ -100,23 +132,24 @@ class FacilityImportView(ScopedView):
         except ImportFileError as error:
             return self.render_upload(request, str(error))
         result = facilities_import(self.membership, rows, commit=False, mode=mode)
-        token = ""
-        if result.ok:  # only a file that can be confirmed is kept
-            token = secrets.token_urlsafe(16)
-            path = _upload_path(token, suffix)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            upload.seek(0)
-            path.write_bytes(upload.read())
-            pending = request.session.get(SESSION_KEY, {})
-            # The tenant it was uploaded for, its type (the stored name keeps the suffix), the
-            # mode, and what the preview showed: the commit must do exactly that.
-            pending[token] = {
-                "tenant": self.membership.tenant.code,
-                "suffix": suffix,
-                "mode": mode,
-                "plan": result.fingerprint,
-            }
-            request.session[SESSION_KEY] = pending
+        # Kept either way: to confirm it, or to download its error workbook.
+        token = secrets.token_urlsafe(16)
+        path = _upload_path(token, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        upload.seek(0)
+        path.write_bytes(upload.read())
+        pending = request.session.get(SESSION_KEY, {})
+        # The tenant it was uploaded for, its type (the stored name keeps the suffix), the
+        # mode, and what the preview showed: the commit must do exactly that.
+        pending[token] = {
+            "tenant": self.membership.tenant.code,
+            "suffix": suffix,
+            "mode": mode,
+            "plan": result.fingerprint,
+            "ok": result.ok,  # a file with errors can only give its error workbook
+            "name": Path(upload.name).name[:100],
+        }
+        request.session[SESSION_KEY] = pending
         return self.render_preview(request, result, token, upload.name)
 
     def confirm(self, request, token: str):
@@ -129,6 +162,7 @@ class FacilityImportView(ScopedView):
             stored.get("tenant") != self.membership.tenant.code
             or suffix not in UPLOAD_SUFFIXES
             or stored.get("mode") not in MODES
+            or not stored.get("ok")
             or not TOKEN.fullmatch(token)
         ):
             raise Http404(_("该导入文件不存在或已处理。"))

@@ -209,13 +209,40 @@ class TestImport:
         assert f"<td>办公面积（平方米）</td><td><code>{area}</code></td><td>应为数字</td>" in page
         assert not Facility.objects.exists()
 
-    def test_a_failed_preview_keeps_no_file_and_no_token(self, world, settings, tmp_path):
+    def test_a_failed_preview_can_never_be_confirmed(self, world, settings, tmp_path):
+        """Its file is kept only for the error workbook (and purged with the others)."""
         settings.MEDIA_ROOT = tmp_path
         client = world.client_for(world.county_officer)
         page = upload(client, xlsx([{**GOOD[0], "层级": "站"}])).content.decode()
         assert 'data-testid="import-failed"' in page and 'name="token"' not in page
-        assert not list(tmp_path.rglob("*.xlsx"))
-        assert not client.session.get("facility_imports")
+        token = re.search(r"/facilities/import/([^/]+)/errors.xlsx", page).group(1)
+        response = client.post(reverse("stations:facility-import"), {"token": token})
+        assert response.status_code == 404 and not Facility.objects.exists()
+
+    def test_the_error_workbook_marks_the_bad_cells_of_the_uploaded_file(self, world):
+        from openpyxl import load_workbook as open_workbook
+
+        rows = [GOOD[0], {**GOOD[1], "层级": "站", "建成运营日期": "2021-02-30"}]
+        client = world.client_for(world.county_officer)
+        page = upload(client, xlsx(rows)).content.decode()
+        url = re.search(r'href="(/facilities/import/[^"]+/errors.xlsx)"', page).group(1)
+        response = client.get(url)
+        assert response.status_code == 200
+        from urllib.parse import quote
+
+        assert response["Content-Disposition"].endswith(quote("stations-错误说明.xlsx"))
+        sheet = open_workbook(io.BytesIO(response.content)).worksheets[0]
+        headers = [cell.value for cell in sheet[1]]
+        assert headers[-1] == "错误说明" and headers[:-1] == HEADERS
+        explain = {row[0].row: row[-1].value for row in sheet.iter_rows(min_row=2)}
+        assert explain[2] is None
+        assert "层级：应为下拉列表中的层级之一" in explain[3]
+        assert "建成运营日期：应为日期，格式 YYYY-MM-DD" in explain[3]
+        level = sheet.cell(row=3, column=HEADERS.index("层级") + 1)
+        assert level.value == "站" and level.fill.start_color.rgb.endswith("FFC7CE")
+        # Another user, or another tenant, cannot fetch it.
+        assert world.client_for(world.other_county_officer).get(url).status_code == 404
+        assert world.client_for(world.other_tenant_admin).get(url).status_code == 404
 
     def test_a_negative_area_is_refused_by_the_service(self, world):
         row = {**GOOD[0], "办公面积（平方米）": -5}
