@@ -28,80 +28,28 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from stations import permissions
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
-from stations.models.facilities import SIX_HAVES
 from stations.selectors import divisions_visible, facilities_visible
 from stations.services.facilities import facility_create, facility_update
+from stations.sheets import FACILITY_SHEET
 from stations.spreadsheets import (
     CellError,
     FileRefused,
     append_row,
-    cell_text,
     error_workbook,
     read_table,
-    to_bool,
-    to_choice,
-    to_code,
-    to_date,
-    to_decimal,
-    to_text,
-    to_year,
 )
 
 MAX_ROWS = 2000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Uploads waiting for their confirmation are kept this long, then purged by beat.
 PENDING_UPLOAD_HOURS = 24
-DATA_SHEET = "站点"
+DATA_SHEET = FACILITY_SHEET.name
 DIVISIONS_SHEET = "区划代码"
 YES, NO = "是", "否"
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    kind: str = "text"  # text, code, level, status, date, decimal, bool, year
-    required: bool = False
-    width: int = 16
-    max_length: int | None = None
-
-
-# The file is an official Chinese form whatever the user's interface language.
-with translation.override("zh-hans"):
-    COLUMNS = (
-        Column("层级", "level", "level", required=True, width=24),
-        Column("所在区划代码", "division", "code", required=True, width=16),
-        Column("牌匾名称（留空则按规范生成）", "name", width=40),
-        Column("状态", "status", "status", width=10),
-        Column("建成运营日期", "established_on", "date", width=14),
-        Column("地址", "address", width=30),
-        Column("联系电话", "phone", width=16),
-        Column("办公面积（平方米）", "office_area_m2", "decimal", width=12),
-        *(
-            column
-            for stem, label in SIX_HAVES
-            for column in (
-                Column(str(label), f"has_{stem}", "bool", width=10),
-                Column(f"{label}说明", f"has_{stem}_note", width=20),
-            )
-        ),
-        Column("合署场所", "co_located_venues", width=20),
-        Column("示范站", "is_demonstration", "bool", width=10),
-        Column("示范认定年份", "demonstration_year", "year", width=12),
-        Column("备注", "remarks", width=30),
-    )
-    HEADERS = [column.header for column in COLUMNS]
-# Short labels people write for a level (also accepted: the code and the full label).
-LEVEL_ALIASES = {
-    "市级中心": FacilityLevel.CITY_CENTRE,
-    "县级指导中心": FacilityLevel.COUNTY_CENTRE,
-    "指导中心": FacilityLevel.COUNTY_CENTRE,
-    "社工总站": FacilityLevel.COUNTY_CENTRE,
-    "社工站": FacilityLevel.TOWNSHIP_STATION,
-    "乡镇社工站": FacilityLevel.TOWNSHIP_STATION,
-    "社工室": FacilityLevel.VILLAGE_ROOM,
-    "村社工室": FacilityLevel.VILLAGE_ROOM,
-}
+COLUMNS = FACILITY_SHEET.columns
+HEADERS = FACILITY_SHEET.headers
 # Creating a facility as planned or operating; other statuses have their own actions.
 IMPORT_STATUSES = (FacilityStatus.PLANNED, FacilityStatus.OPERATING)
 
@@ -178,31 +126,9 @@ def facility_rows_read(file, filename: str = "stations.xlsx") -> list[dict]:
         table = read_table(
             file, filename, sheet_name=DATA_SHEET, max_rows=MAX_ROWS, max_bytes=MAX_UPLOAD_BYTES
         )
+        return FACILITY_SHEET.rows(table)
     except FileRefused as error:
         raise ImportFileError(str(error)) from error
-    positions = {column.field: table.position(column.header) for column in COLUMNS}
-    missing = [
-        column.header for column in COLUMNS if column.required and positions[column.field] is None
-    ]
-    if missing:
-        raise ImportFileError(
-            _("缺少必填列：%(columns)s。请使用下载的模板，不要修改第一行的列名。")
-            % {"columns": "、".join(missing)}
-        )
-    found = {name: index for name, index in positions.items() if index is not None}
-    parsed = []
-    for number, cells in table.rows:
-        by_field = {
-            name: cells[index] if index < len(cells) else None for name, index in found.items()
-        }
-        parsed.append(
-            {
-                "row": number,
-                "values": {name: cell_text(value) for name, value in by_field.items()},
-                "cells": by_field,
-            }
-        )
-    return parsed
 
 
 def facility_error_workbook(file, filename: str, result: ImportResult) -> bytes:
@@ -216,43 +142,7 @@ def facility_error_workbook(file, filename: str, result: ImportResult) -> bytes:
     return error_workbook(table, errors)
 
 
-def _convert(column: Column, value: object):
-    """The service value of a cell (normalised by the kit), or raise CellError with the rule."""
-    if value in (None, ""):
-        if column.required:
-            raise CellError(_("必填"))
-        return {"bool": False, "text": ""}.get(column.kind)
-    if column.kind == "level":
-        try:
-            return to_choice(value, dict(FacilityLevel.choices), LEVEL_ALIASES)
-        except CellError:
-            raise CellError(_("应为下拉列表中的层级之一")) from None
-    if column.kind == "status":
-        try:
-            return to_choice(value, dict(FacilityStatus.choices))
-        except CellError:
-            raise CellError(_("只能是“筹建中”或“运营中”")) from None
-    if column.kind == "bool":
-        return to_bool(value)
-    if column.kind == "date":
-        return to_date(value)
-    if column.kind == "decimal":
-        return to_decimal(value)
-    if column.kind == "year":
-        return to_year(value)
-    if column.kind == "code":
-        return to_code(value)
-    return to_text(value, max_length=column.max_length)
-
-
-COLUMN_OF = {column.field: column for column in COLUMNS}
-
-
-def _header_of(field_name: str) -> str:
-    column = COLUMN_OF.get(field_name)
-    if column is None and field_name == "__all__":
-        return _("整行")
-    return column.header if column else field_name
+_header_of = FACILITY_SHEET.header_of
 
 
 def facilities_import(
@@ -304,7 +194,7 @@ def _import_row(actor: Membership, row: dict, result: ImportResult, *, mode: str
     for column in COLUMNS:
         text = row["values"].get(column.field, "")
         try:
-            values[column.field] = _convert(column, cells.get(column.field))
+            values[column.field] = column.convert(cells.get(column.field))
         except CellError as error:
             errors.append(RowError(row["row"], column.header, text, str(error)))
     if errors:
@@ -391,7 +281,7 @@ def _repeats_a_key(row: dict, seen: dict[tuple, int], result: ImportResult) -> b
     try:
         key = (
             normalize_code(values.get("division", "")),
-            _convert(COLUMN_OF["level"], cells.get("level")),
+            FACILITY_SHEET.columns[0].convert(cells.get("level")),
         )
     except (InvalidDivisionCode, CellError):
         return False  # the row's own checks report it
@@ -502,7 +392,7 @@ def _data_sheet(workbook: Workbook):
 
 
 def _letter_of(field_name: str) -> str:
-    return get_column_letter(HEADERS.index(COLUMN_OF[field_name].header) + 1)
+    return get_column_letter(HEADERS.index(FACILITY_SHEET.header_of(field_name)) + 1)
 
 
 def _export_note() -> str:

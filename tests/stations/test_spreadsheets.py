@@ -208,3 +208,39 @@ class TestWriting:
         assert [cell.value for cell in cells] == self.TYPED
         table = read(content, "a.xlsx")
         assert [cells[0] for _number, cells in table.rows] == [text.strip() for text in self.TYPED]
+
+
+class TestSpec:
+    def spec(self):
+        from stations.spreadsheets.spec import Column, SheetSpec
+
+        return SheetSpec(
+            name="数据",
+            key=("code",),
+            columns=(
+                Column("代码", "code", "code", required=True),
+                Column("类别", "kind", "choice", choices={"a": "甲类"}, aliases={"甲": "a"},
+                       rule="应为甲类"),
+                Column("日期", "day", "date"),
+            ),
+        )  # fmt: skip
+
+    def test_rows_keep_only_the_columns_the_file_has(self):
+        table = read(csv_bytes([["代码", "备注"], ["０１２", "x"]]), "a.csv")
+        assert self.spec().rows(table) == [
+            {"row": 2, "values": {"code": "012"}, "cells": {"code": "012"}}
+        ]
+
+    def test_a_missing_required_column_refuses_the_file(self):
+        table = read(csv_bytes([["类别"], ["甲"]]), "a.csv")
+        with pytest.raises(FileRefused, match="缺少必填列：代码"):
+            self.spec().rows(table)
+
+    def test_each_column_converts_by_its_kind(self):
+        code, kind, day = self.spec().columns
+        assert kind.convert("甲") == "a" and kind.convert("甲类") == "a"
+        with pytest.raises(CellError, match="应为甲类"):
+            kind.convert("乙")
+        with pytest.raises(CellError, match="必填"):
+            code.convert("")
+        assert day.convert("") is None and day.convert(44927) == datetime.date(2023, 1, 1)

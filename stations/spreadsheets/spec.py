@@ -1,0 +1,136 @@
+"""A sheet spec: the columns of one kind of record, declared once per app in ``<app>/sheets.py``.
+
+From one spec come the reader (which columns a file has, every row's cells),
+the conversion of each cell by its kind, the headers of the template and the
+export, and the natural key that an import updates by. Apps only write specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from stations.spreadsheets.cells import (
+    CellError,
+    cell_text,
+    to_bool,
+    to_choice,
+    to_code,
+    to_date,
+    to_decimal,
+    to_text,
+    to_year,
+)
+from stations.spreadsheets.reading import FileRefused, Table
+
+# The kinds a column can be, and what an empty cell becomes for each.
+KINDS = ("text", "code", "choice", "date", "decimal", "bool", "year")
+_EMPTY: dict[str, Any] = {"text": "", "bool": False}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its Chinese header, the field it fills, its kind and rules.
+
+    ``choices`` (code → label) and ``aliases`` (short label → code) serve
+    ``choice`` columns, with ``rule`` as the message when a cell is none of
+    them; ``help`` is the template's hint; ``width`` in characters.
+    """
+
+    header: str
+    field: str
+    kind: str = "text"
+    required: bool = False
+    width: int = 16
+    max_length: int | None = None
+    choices: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None
+    aliases: Mapping[str, str] | None = None
+    rule: str | None = None
+    help: str = ""
+
+    def convert(self, value: object) -> Any:
+        """The value a service takes for a (normalised) cell; CellError names the rule."""
+        if value in (None, ""):
+            if self.required:
+                raise CellError(_("必填"))
+            return _EMPTY.get(self.kind)
+        if self.kind == "choice":
+            choices = self.choices() if callable(self.choices) else (self.choices or {})
+            try:
+                return to_choice(value, dict(choices), dict(self.aliases or {}))
+            except CellError:
+                if self.rule:
+                    raise CellError(_(self.rule)) from None
+                raise
+        converters: dict[str, Callable[[object], Any]] = {
+            "code": to_code,
+            "date": to_date,
+            "decimal": to_decimal,
+            "bool": to_bool,
+            "year": to_year,
+        }
+        if self.kind in converters:
+            return converters[self.kind](value)
+        return to_text(value, max_length=self.max_length)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """The columns of one record kind, the sheet they live on and the natural key."""
+
+    name: str  # the data sheet's name in templates and exports, e.g. 站点
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # fields naming one record, e.g. (division, level)
+    _by_field: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_field", {column.field: column for column in self.columns})
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def column(self, field_name: str) -> Column | None:
+        return self._by_field.get(field_name)
+
+    def header_of(self, field_name: str) -> str:
+        """The header of a field, for row errors ("整行" for errors of the whole row)."""
+        column = self.column(field_name)
+        if column is not None:
+            return column.header
+        return _("整行") if field_name == "__all__" else field_name
+
+    def rows(self, table: Table) -> list[dict]:
+        """Every data row as ``{"row": n, "values": {field: text}, "cells": {field: cell}}``.
+
+        Only the columns the file has appear (an absent column changes nothing);
+        a missing required column refuses the file (FileRefused).
+        """
+        positions = {column.field: table.position(column.header) for column in self.columns}
+        missing = [
+            column.header
+            for column in self.columns
+            if column.required and positions[column.field] is None
+        ]
+        if missing:
+            raise FileRefused(
+                _("缺少必填列：%(columns)s。请使用下载的模板，不要修改第一行的列名。")
+                % {"columns": "、".join(missing)}
+            )
+        found = {name: index for name, index in positions.items() if index is not None}
+        parsed = []
+        for number, cells in table.rows:
+            by_field = {
+                name: cells[index] if index < len(cells) else None for name, index in found.items()
+            }
+            parsed.append(
+                {
+                    "row": number,
+                    "values": {name: cell_text(value) for name, value in by_field.items()},
+                    "cells": by_field,
+                }
+            )
+        return parsed
