@@ -60,6 +60,7 @@ divisions-data: install
 benchmarks: install-dev
 	$(BIN)/python benchmarks/divisions_import.py
 	$(BIN)/python benchmarks/coverage.py
+	$(BIN)/python benchmarks/import.py
 
 stop-db: install
 	$(BIN)/python -c "from config import embedded_db; embedded_db.stop()"
