@@ -91,6 +91,22 @@ def pytest_sessionfinish(session, exitstatus):
     )
 
 
+@pytest.fixture(autouse=True)
+def chinese_first():
+    """Every test starts in the platform's language (zh-hans).
+
+    A request in English activates English for the thread (LocaleMiddleware does
+    not switch back), which would otherwise leak into the next test of the same
+    process and change the messages it reads.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class World:
     city_admin: Membership
