@@ -140,7 +140,7 @@ def main() -> int:
                 lambda p=parsed: facilities_import(admin, p, commit=False)
             )
             result, commit_s, commit_q = timed(
-                lambda p=parsed, e=preview.fingerprint: facilities_import(
+                lambda p=parsed, e=preview.plan_digest: facilities_import(
                     admin, p, commit=True, expected=e
                 )
             )

@@ -100,7 +100,7 @@ class ImportResult:
         return sum(1 for plan in self.plans.values() if plan.action == action)
 
     @property
-    def fingerprint(self) -> str:
+    def plan_digest(self) -> str:
         """A digest of what the rows would do: the commit refuses if it no longer matches."""
         import hashlib
         import json
@@ -160,7 +160,7 @@ def facilities_import(
     and only the fields that differ (``mode="create"`` always creates); other
     rows go through facility_create. ``result.plans`` says per row what it
     does: new, changed (field, old → new) or unchanged. With ``expected`` (the
-    preview's ``fingerprint``) a commit whose plan differs from the preview's
+    preview's ``plan_digest``) a commit whose plan differs from the preview's
     writes nothing and returns the new plan (``committed`` stays False).
 
     With ``commit`` false (the preview) everything runs and is rolled back.
@@ -176,7 +176,7 @@ def facilities_import(
             if mode == "upsert" and _repeats_a_key(row, seen, result):
                 continue
             _import_row(actor, row, result, mode=mode)
-        unchanged_plan = expected is None or expected == result.fingerprint
+        unchanged_plan = expected is None or expected == result.plan_digest
         if commit and result.ok and unchanged_plan:
             result.committed = True
         else:

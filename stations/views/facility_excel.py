@@ -145,7 +145,7 @@ class FacilityImportView(ScopedView):
             "tenant": self.membership.tenant.code,
             "suffix": suffix,
             "mode": mode,
-            "plan": result.fingerprint,
+            "plan": result.plan_digest,
             "ok": result.ok,  # a file with errors can only give its error workbook
             "name": Path(upload.name).name[:100],
         }
