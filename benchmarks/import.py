@@ -146,8 +146,8 @@ def main() -> int:
             )
             print(
                 f"{label:<26} read {read_s * 1000 / count:6.3f} ms/row · "
-                f"preview {preview_s * 1000 / count:7.3f} ms/row ({preview_q / count:5.1f} queries/row) · "
-                f"commit {commit_s * 1000 / count:7.3f} ms/row ({commit_q / count:5.1f} queries/row) · "
+                f"preview {preview_s * 1000 / count:7.3f} ms/row ({preview_q} queries) · "
+                f"commit {commit_s * 1000 / count:7.3f} ms/row ({commit_q} queries) · "
                 f"new {result.count('new')}, changed {result.count('changed')}, "
                 f"unchanged {result.count('unchanged')}, errors {len(result.errors)}"
             )

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -29,14 +28,31 @@ from stations import permissions
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
 from stations.selectors import divisions_visible, facilities_visible
-from stations.services.facilities import facility_create, facility_update
+from stations.services.facilities import (
+    BatchInvalid,
+    facilities_create,
+    facilities_create_check,
+    facilities_update,
+    facilities_update_check,
+)
 from stations.sheets import FACILITY_SHEET
 from stations.spreadsheets import (
-    CellError,
     FileRefused,
     append_row,
     error_workbook,
     read_table,
+)
+from stations.spreadsheets.importing import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    ImportResult,
+    Progress,
+    RowError,
+    RowPlan,
+    key_repeats,
+    rows_convert,
+    service_errors,
 )
 
 MAX_ROWS = 2000
@@ -56,57 +72,6 @@ IMPORT_STATUSES = (FacilityStatus.PLANNED, FacilityStatus.OPERATING)
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read: not an xlsx, no data sheet, columns missing, too big."""
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    rule: str
-
-
-NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-
-
-@dataclass
-class RowPlan:
-    """What a row does: create (new), update some fields (changed), or nothing (unchanged).
-
-    ``changes`` lists (column header, old text, new text) for a changed row.
-    """
-
-    action: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    rows: list[dict]
-    errors: list[RowError] = field(default_factory=list)
-    created: list[Facility] = field(default_factory=list)
-    updated: list[Facility] = field(default_factory=list)
-    plans: dict[int, RowPlan] = field(default_factory=dict)
-    committed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def errors_of(self, row: int) -> list[RowError]:
-        return [error for error in self.errors if error.row == row]
-
-    def count(self, action: str) -> int:
-        return sum(1 for plan in self.plans.values() if plan.action == action)
-
-    @property
-    def plan_digest(self) -> str:
-        """A digest of what the rows would do: the commit refuses if it no longer matches."""
-        import hashlib
-        import json
-
-        plan = [[row, p.action, p.changes] for row, p in sorted(self.plans.items())]
-        return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _label(choices, value) -> str:
@@ -152,178 +117,169 @@ def facilities_import(
     commit: bool,
     mode: str = "upsert",
     expected: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Create or update one facility per row; all rows or none.
 
     A row whose key (所在区划代码 + 层级) names a facility of the actor's scope
-    updates it through facility_update, with only the columns the file has
+    updates it through facilities_update, with only the columns the file has
     and only the fields that differ (``mode="create"`` always creates); other
-    rows go through facility_create. ``result.plans`` says per row what it
-    does: new, changed (field, old → new) or unchanged. With ``expected`` (the
-    preview's ``plan_digest``) a commit whose plan differs from the preview's
-    writes nothing and returns the new plan (``committed`` stays False).
+    rows go through facilities_create: the same checks as the form, made for
+    the whole file at once. ``result.plans`` says per row what it does: new,
+    changed (field, old → new) or unchanged. With ``expected`` (the preview's
+    ``plan_digest``) a commit whose plan differs from the preview's writes
+    nothing and returns the new plan (``committed`` stays False).
 
-    With ``commit`` false (the preview) everything runs and is rolled back.
-    Rows are applied in file order, so two operating stations for one township
-    in the same file are caught by the same check as in the form.
+    With ``commit`` false (the preview) the checks run and nothing is written.
+    Two operating stations for one township in the same file are caught like
+    one against the database. ``progress(percent)`` is told how far it got.
+    Raises PermissionDenied for a role that cannot import.
     """
+    report = progress or (lambda _percent: None)
     result = ImportResult(rows=rows)
     if not permissions.can_create_facilities(actor):
         raise PermissionDenied(_("您的角色不能导入站点。"))
     with translation.override("zh-hans"), transaction.atomic():
-        seen: dict[tuple, int] = {}
-        for row in rows:
-            if mode == "upsert" and _repeats_a_key(row, seen, result):
-                continue
-            _import_row(actor, row, result, mode=mode)
+        converted = rows_convert(FACILITY_SHEET, result)
+        report(20)
+        if mode == "upsert":
+            key_repeats(FACILITY_SHEET, converted, result)
+        existing = _existing_by_key(actor, converted, result) if mode == "upsert" else {}
+        creates: dict[int, dict] = {}
+        updates: dict[int, tuple[Facility, dict]] = {}
+        for number, values in converted.items():
+            facility = existing.get(number)
+            if facility is None:
+                _plan_create(number, values, creates, result)
+            else:
+                _plan_update(number, facility, values, updates, result)
+        report(40)
         unchanged_plan = expected is None or expected == result.plan_digest
-        if commit and result.ok and unchanged_plan:
+        write = commit and result.ok and unchanged_plan
+        try:
+            if write:
+                result.created = facilities_create(actor=actor, items=list(creates.values()))
+                report(75)
+                result.updated = facilities_update(actor=actor, changes=list(updates.values()))
+            else:
+                facilities_create_check(actor=actor, items=list(creates.values()))
+        except BatchInvalid as invalid:
+            _refused(invalid, list(creates), result)
+        if not write:
+            try:
+                facilities_update_check(actor=actor, changes=list(updates.values()))
+            except BatchInvalid as invalid:
+                _refused(invalid, list(updates), result)
+        report(95)
+        if write and result.ok:
             result.committed = True
         else:
             transaction.set_rollback(True)
     if not result.committed:
         result.created = []
+        result.updated = []
     return result
 
 
-def _import_row(actor: Membership, row: dict, result: ImportResult, *, mode: str) -> None:
-    values: dict = {}
-    errors = []
-    cells = row.get("cells") or row["values"]
-    present = set(cells)  # the columns the file has: an absent column changes nothing
-    for column in COLUMNS:
-        text = row["values"].get(column.field, "")
-        try:
-            values[column.field] = column.convert(cells.get(column.field))
-        except CellError as error:
-            errors.append(RowError(row["row"], column.header, text, str(error)))
-    if errors:
-        result.errors.extend(errors)
-        return
-    existing = None
-    if mode == "upsert":
-        try:
-            existing = _existing(actor, values["level"], values["division"])
-        except ValueError as error:
-            result.errors.append(
-                RowError(row["row"], _header_of("division"), row["values"]["division"], str(error))
-            )
-            return
-    if existing is None and values["status"] not in (None, *IMPORT_STATUSES):
+def _refused(invalid: BatchInvalid, numbers: list[int], result: ImportResult) -> None:
+    for index, error in invalid.errors.items():
+        service_errors(FACILITY_SHEET, result, numbers[index], error, denied_field="division")
+    result.errors.sort(key=lambda error: error.row)
+
+
+def _plan_create(number: int, values: dict, creates: dict, result: ImportResult) -> None:
+    if values.get("status") not in (None, *IMPORT_STATUSES):
         # A new facility starts planned or operating; closing has its own dated action.
         result.errors.append(
-            RowError(row["row"], _header_of("status"), row["values"].get("status", ""),
+            RowError(number, _header_of("status"), result.text(number, "status"),
                      _("只能是“筹建中”或“运营中”"))
         )  # fmt: skip
         return
-    try:
-        with transaction.atomic():
-            if existing is None:
-                facility = facility_create(
-                    actor=actor,
-                    level=values["level"],
-                    division_code=values["division"],
-                    status=values["status"] or FacilityStatus.OPERATING,
-                    established_on=values["established_on"],
-                    **{
-                        name: value
-                        for name, value in values.items()
-                        if name not in KEY_AND_DATED_FIELDS and value is not None
-                    },
-                )
-            else:
-                changes = _changes(existing, values, present)
-                refused = [name for name, _old, _new in changes if name in KEY_AND_DATED_FIELDS]
-                if refused:
-                    raise ValidationError(
-                        {
-                            name: _("已有站点的%(header)s不能通过导入修改，请在站点页面操作。")
-                            % {"header": _header_of(name)}
-                            for name in refused
-                        }
-                    )
-                if changes:
-                    facility_update(
-                        actor=actor,
-                        facility=existing,
-                        **{name: values[name] for name, _old, _new in changes},
-                    )
-                facility = existing
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            text = row["values"].get(name, "")
-            for message in messages:
-                result.errors.append(RowError(row["row"], _header_of(name), text, message))
-        return
-    except PermissionDenied as error:
+    creates[number] = {
+        "level": values["level"],
+        "division_code": values["division"],
+        "status": values.get("status") or FacilityStatus.OPERATING,
+        "established_on": values.get("established_on"),
+        **{
+            name: value
+            for name, value in values.items()
+            if name not in KEY_AND_DATED_FIELDS and value is not None
+        },
+    }
+    result.plans[number] = RowPlan(NEW)
+
+
+def _plan_update(
+    number: int, facility: Facility, values: dict, updates: dict, result: ImportResult
+) -> None:
+    changes = _changes(facility, values)
+    refused = [name for name, _old, _new in changes if name in KEY_AND_DATED_FIELDS]
+    for name in refused:
         result.errors.append(
             RowError(
-                row["row"], _header_of("division"), row["values"].get("division", ""), str(error)
+                number,
+                _header_of(name),
+                result.text(number, name),
+                _("已有站点的%(header)s不能通过导入修改，请在站点页面操作。")
+                % {"header": _header_of(name)},
             )
         )
+    if refused:
         return
-    if existing is None:
-        result.created.append(facility)
-        result.plans[row["row"]] = RowPlan(NEW)
-    elif changes:
-        result.updated.append(facility)
-        result.plans[row["row"]] = RowPlan(
+    if changes:
+        updates[number] = (facility, {name: values[name] for name, _old, _new in changes})
+        result.plans[number] = RowPlan(
             CHANGED, [(_header_of(name), old, new) for name, old, new in changes]
         )
     else:
-        result.plans[row["row"]] = RowPlan(UNCHANGED)
-
-
-def _repeats_a_key(row: dict, seen: dict[tuple, int], result: ImportResult) -> bool:
-    """Record a row error when the file names the same facility (division + level) twice."""
-    values = row["values"]
-    cells = row.get("cells") or values
-    try:
-        key = (
-            normalize_code(values.get("division", "")),
-            FACILITY_SHEET.columns[0].convert(cells.get("level")),
-        )
-    except (InvalidDivisionCode, CellError):
-        return False  # the row's own checks report it
-    first = seen.setdefault(key, row["row"])
-    if first == row["row"]:
-        return False
-    result.errors.append(
-        RowError(
-            row["row"],
-            _header_of("division"),
-            values.get("division", ""),
-            _("与第 %(row)d 行是同一个站点（所在区划代码 + 层级），每个站点只能出现一次")
-            % {"row": first},
-        )
-    )
-    return True
+        result.plans[number] = RowPlan(UNCHANGED)
 
 
 # Fields that name the facility or have their own dated actions (open, close, reopen).
 KEY_AND_DATED_FIELDS = ("level", "division", "status", "established_on")
 
 
-def _existing(actor: Membership, level: str, division_code: str) -> Facility | None:
-    """The facility of the scope that a row's key names, or None; ValueError if ambiguous.
+def _existing_by_key(
+    actor: Membership, converted: dict[int, dict], result: ImportResult
+) -> dict[int, Facility]:
+    """The facility of the scope each row's key names, read in one query.
 
-    Closed facilities are matched only when no other facility has the key.
+    Closed facilities are matched only when no other facility has the key;
+    a key naming several facilities is a row error (the row is dropped).
     """
-    try:
-        code = normalize_code(division_code)
-    except InvalidDivisionCode:
-        return None  # facility_create reports the code
-    candidates = list(
-        facilities_visible(actor).filter(level=level, division_id=code).order_by("pk")
-    )
-    if len(candidates) > 1:
-        candidates = [f for f in candidates if f.status != FacilityStatus.CLOSED]
-    if len(candidates) > 1:
-        raise ValueError(
-            _("该区划有 %(n)d 个同层级的站点，无法确定要修改哪一个，请在站点页面修改。")
-            % {"n": len(candidates)}
-        )
-    return candidates[0] if candidates else None
+    codes: dict[int, str] = {}
+    for number, values in converted.items():
+        try:
+            codes[number] = normalize_code(values["division"])
+        except InvalidDivisionCode:
+            continue  # facilities_create reports the code
+    found: dict[tuple[str, str], list[Facility]] = {}
+    for facility in (
+        facilities_visible(actor)
+        .filter(division_id__in=set(codes.values()))
+        .select_related("division")
+        .order_by("pk")
+    ):
+        found.setdefault((facility.division_id, facility.level), []).append(facility)
+    matched: dict[int, Facility] = {}
+    for number, code in codes.items():
+        candidates = found.get((code, converted[number]["level"]), [])
+        if len(candidates) > 1:
+            candidates = [f for f in candidates if f.status != FacilityStatus.CLOSED]
+        if len(candidates) > 1:
+            del converted[number]
+            result.errors.append(
+                RowError(
+                    number,
+                    _header_of("division"),
+                    result.text(number, "division"),
+                    _("该区划有 %(n)d 个同层级的站点，无法确定要修改哪一个，请在站点页面修改。")
+                    % {"n": len(candidates)},
+                )
+            )
+        elif candidates:
+            matched[number] = candidates[0]
+    return matched
 
 
 def _as_text(value) -> str:
@@ -334,19 +290,17 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def _changes(facility: Facility, values: dict, present: set[str]) -> list[tuple[str, str, str]]:
+def _changes(facility: Facility, values: dict) -> list[tuple[str, str, str]]:
     """(field, old text, new text) for each column of the file whose value differs."""
     changes = []
     for column in COLUMNS:
         name = column.field
-        if name not in present or name in ("level", "division"):
+        if name not in values or name in ("level", "division"):
             continue
-        new = values.get(name)
+        new = values[name]
         if name == "name" and not new:
             continue  # a blank name keeps the facility's name
-        if name == "status" and new is None:
-            continue
-        if name == "established_on" and new is None:
+        if name in ("status", "established_on") and new is None:
             continue
         old = getattr(facility, name)
         if name == "office_area_m2" and old is not None and new is not None:

@@ -85,27 +85,58 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _division_for(actor: Membership, level: str, division_code: object) -> Division:
+def _divisions_for(
+    actor: Membership, wanted: list[tuple[str, object]]
+) -> list[Division | Exception]:
+    """The division each (level, code) names, or the error that refuses it; one query.
+
+    The division must be of the actor's city and scope, of the level the
+    facility stands on, not retired, and the actor's role must keep facilities
+    of that level there. An error is a ValidationError on ``level`` or
+    ``division``, or PermissionDenied.
+    """
+    codes: list[str | None] = []
+    for _level, division_code in wanted:
+        try:
+            codes.append(normalize_code(division_code))
+        except InvalidDivisionCode:
+            codes.append(None)
+    found = {
+        division.code: division
+        for division in Division.objects.filter(
+            code__in={code for code in codes if code}, city_code=actor.tenant.code
+        )
+    }
+    # The few parents (for signboard names) once each, not one copy per division.
+    parents = Division.objects.in_bulk({d.parent_id for d in found.values() if d.parent_id})
+    for division in found.values():
+        if division.parent_id:
+            division.parent = parents[division.parent_id]
+    return [
+        _division_check(actor, level, division_code, code, found.get(code or ""))
+        for (level, division_code), code in zip(wanted, codes, strict=True)
+    ]
+
+
+def _division_check(
+    actor: Membership, level: str, division_code: object, code: str | None, division
+) -> Division | Exception:
     if level not in FacilityLevel.values:
-        raise ValidationError({"level": _("未知的站点层级“%(level)s”。") % {"level": level}})
-    try:
-        code = normalize_code(division_code)
-    except InvalidDivisionCode as error:
-        raise ValidationError({"division": str(error)}) from error
-    division = (
-        Division.objects.select_related("parent")
-        .filter(code=code, city_code=actor.tenant.code)
-        .first()
-    )
+        return ValidationError({"level": _("未知的站点层级“%(level)s”。") % {"level": level}})
+    if code is None:
+        try:
+            normalize_code(division_code)
+        except InvalidDivisionCode as error:
+            return ValidationError({"division": str(error)})
     if division is None or (
         actor.scope is not None and division.county_code != actor.scope.county_code
     ):
-        raise ValidationError(
+        return ValidationError(
             {"division": _("区划“%(code)s”不存在或不在您的管辖范围内。") % {"code": division_code}}
         )
     expected = DIVISION_LEVEL_OF[FacilityLevel(level)]
     if division.level != expected:
-        raise ValidationError(
+        return ValidationError(
             {
                 "division": _("%(facility)s必须设在%(level)s区划上，“%(name)s”是%(actual)s。")
                 % {
@@ -117,35 +148,38 @@ def _division_for(actor: Membership, level: str, division_code: object) -> Divis
             }
         )
     if division.retired_on is not None:
-        raise ValidationError({"division": _("区划“%(name)s”已撤销。") % {"name": division.name}})
+        return ValidationError({"division": _("区划“%(name)s”已撤销。") % {"name": division.name}})
     if not permissions.can_edit_facility_at(actor, county_code=division.county_code, level=level):
-        raise PermissionDenied(_("您的角色不能在该区划建站。"))
+        return PermissionDenied(_("您的角色不能在该区划建站。"))
     return division
 
 
-def _clean_details(details: dict) -> dict:
-    unknown = set(details) - set(DETAIL_FIELDS)
-    if unknown:
-        raise ValidationError({field: _("不能通过此方式修改。") for field in sorted(unknown)})
-    cleaned = dict(details)
+def _clean_details(details: dict, errors: dict[str, list]) -> dict:
+    """The known DETAIL_FIELDS of ``details``, area as a Decimal; problems go to ``errors``."""
+    for field in sorted(set(details) - set(DETAIL_FIELDS)):
+        errors.setdefault(field, []).append(_("不能通过此方式修改。"))
+    cleaned = {field: value for field, value in details.items() if field in DETAIL_FIELDS}
     if "office_area_m2" in cleaned and cleaned["office_area_m2"] not in (None, ""):
         try:
             area = Decimal(str(cleaned["office_area_m2"]))
-        except InvalidOperation as error:
-            raise ValidationError({"office_area_m2": _("办公面积必须是数字。")}) from error
-        if area < 0:
-            raise ValidationError({"office_area_m2": _("办公面积不能为负数。")})
-        cleaned["office_area_m2"] = area
+        except InvalidOperation:
+            errors.setdefault("office_area_m2", []).append(_("办公面积必须是数字。"))
+            del cleaned["office_area_m2"]
+        else:
+            if area < 0:
+                errors.setdefault("office_area_m2", []).append(_("办公面积不能为负数。"))
+            cleaned["office_area_m2"] = area
     elif "office_area_m2" in cleaned:
         cleaned["office_area_m2"] = None
     return cleaned
 
 
-def _check_demonstration(facility: Facility) -> None:
+def _check_demonstration(facility: Facility, errors: dict[str, list]) -> None:
+    """A demonstration station needs its year (2000 to this year); a plain one has none."""
     if facility.is_demonstration and not facility.demonstration_year:
-        raise ValidationError({"demonstration_year": _("示范站须填写认定年份。")})
+        errors.setdefault("demonstration_year", []).append(_("示范站须填写认定年份。"))
     if facility.demonstration_year and not (2000 <= facility.demonstration_year <= _today().year):
-        raise ValidationError({"demonstration_year": _("认定年份应在 2000 年至今年之间。")})
+        errors.setdefault("demonstration_year", []).append(_("认定年份应在 2000 年至今年之间。"))
     if facility.demonstration_year and not facility.is_demonstration:
         facility.demonstration_year = None
 
@@ -213,6 +247,229 @@ def _log_status(
     )
 
 
+class BatchInvalid(Exception):
+    """Items of a batch were refused; nothing was written.
+
+    ``errors`` maps an item's index in the batch to its error: a
+    ValidationError whose ``message_dict`` holds every field problem of that
+    item at once, or PermissionDenied.
+    """
+
+    def __init__(self, errors: dict[int, ValidationError | PermissionDenied]):
+        super().__init__(f"{len(errors)} item(s) refused")
+        self.errors = errors
+
+
+def _single(call, *args, **kwargs):
+    """Run a batch service for one item and raise that item's own error."""
+    try:
+        return call(*args, **kwargs)[0]
+    except BatchInvalid as invalid:
+        raise next(iter(invalid.errors.values())) from None
+
+
+# Fields each part of a facility's validation leaves to the service (checked, or loaded once).
+_NOT_FIELD_CHECKED = ["six_haves_complete", "tenant", "division"]
+
+
+def _field_errors(facility: Facility, errors: dict[str, list]) -> None:
+    """Add the model's own field checks (lengths, choices) to ``errors``, without queries.
+
+    The check constraints are the service's own checks here (area, demonstration
+    year, start of operation); the database keeps them too.
+    """
+    _check_demonstration(facility, errors)
+    try:
+        facility.full_clean(
+            exclude=[*_NOT_FIELD_CHECKED, *errors],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        error.update_error_dict(errors)
+
+
+def _new_facility(
+    actor: Membership, item: dict, division: Division | Exception
+) -> Facility | ValidationError | PermissionDenied:
+    """The unsaved facility one create item describes, or every error of the item at once."""
+    if isinstance(division, PermissionDenied):
+        return division
+    details = dict(item)
+    level = details.pop("level")
+    details.pop("division_code")
+    status = details.pop("status", FacilityStatus.PLANNED)
+    established_on = details.pop("established_on", None)
+    errors: dict[str, list] = {}
+    if isinstance(division, ValidationError):
+        division.update_error_dict(errors)
+    cleaned = _clean_details(details, errors)
+    if status not in (FacilityStatus.PLANNED, FacilityStatus.OPERATING):
+        errors.setdefault("status", []).append(_("新建站点的状态只能是“筹建中”或“运营中”。"))
+    elif status == FacilityStatus.OPERATING:
+        if established_on is None:
+            errors.setdefault("established_on", []).append(_("运营中的站点须填写建成运营日期。"))
+        elif established_on > _today():
+            errors.setdefault("established_on", []).append(_("建成运营日期不能晚于今天。"))
+    placed = division if isinstance(division, Division) else None
+    if placed is not None and not (cleaned.get("name") or "").strip():
+        cleaned["name"] = signboard_name(placed, level)
+    facility = Facility(
+        tenant=actor.tenant,
+        level=level,
+        division=placed,
+        county_code=placed.county_code if placed and level != FacilityLevel.CITY_CENTRE else "",
+        status=status,
+        established_on=established_on,
+        **cleaned,
+    )
+    if placed is None and not facility.name:  # no signboard name without a division
+        errors.setdefault("name", [])  # (kept out of the field checks, dropped below)
+    _field_errors(facility, errors)
+    if not errors.get("name"):
+        errors.pop("name", None)
+    if errors:
+        return ValidationError(errors)
+    return facility
+
+
+def _township_clashes(tenant_id: int, opening: dict[int, Facility]) -> dict[int, ValidationError]:
+    """Items opening a township station where another operates on or after their start.
+
+    ``opening`` maps an item index to a facility about to start operating on
+    its ``established_on``; the existing periods of those townships are read in
+    one query (their rows locked first), and two items of the batch for one
+    township clash with each other: the plan allows one station per township
+    on any day (二(一)1).
+    """
+    townships = sorted(
+        {f.division_id for f in opening.values() if f.level == FacilityLevel.TOWNSHIP_STATION}
+    )
+    if not townships:
+        return {}
+    list(Division.objects.select_for_update().filter(pk__in=townships).order_by("pk").values("pk"))
+    periods: dict[str, list[tuple]] = {}
+    for period in (
+        FacilityOperatingPeriod.objects.filter(
+            tenant_id=tenant_id,
+            division_id__in=townships,
+            level=FacilityLevel.TOWNSHIP_STATION,
+        )
+        .select_related("facility")
+        .only("division_id", "started_on", "ended_on", "facility_id", "facility__name")
+    ):
+        periods.setdefault(period.division_id, []).append(
+            (period.started_on, period.ended_on, period.facility.name, period.facility_id)
+        )
+    clashes = {}
+    for index, facility in opening.items():
+        if facility.level != FacilityLevel.TOWNSHIP_STATION:
+            continue
+        started_on = facility.established_on
+        me = facility.pk or ("item", index)
+        here = periods.setdefault(facility.division_id, [])
+        other = next(
+            (
+                (since, name)
+                for since, until, name, owner in here
+                if owner != me and (until is None or until > started_on)
+            ),
+            None,
+        )
+        if other is not None:
+            clashes[index] = ValidationError(
+                {
+                    "division": _(
+                        "该乡镇（街道）自 %(since)s 起已有运营中的社工站“%(name)s”，"
+                        "同一时间只能有一个。"
+                    )
+                    % {"since": other[0], "name": other[1]}
+                }
+            )
+        else:  # the next item for this township clashes with this one
+            here.append((started_on, None, facility.name, me))
+    return clashes
+
+
+def facilities_create(*, actor: Membership, items: list[dict]) -> list[Facility]:
+    """Create one facility per item, all or none; the form and the API pass one item.
+
+    Each item holds facility_create's keywords: ``level``, ``division_code``,
+    optional ``status`` (planned or operating), ``established_on`` and the
+    DETAIL_FIELDS. Divisions, the townships' operating periods and the locks are
+    read once per batch; rows are written with bulk inserts in one transaction
+    with one history context. Raises BatchInvalid naming every refused item
+    (every field error of each at once); then nothing is written.
+    """
+    with acting(actor.user, action="facility_create", tenant=actor.tenant.code):
+        facilities = facilities_create_check(actor=actor, items=items)
+        # Timestamps set here, not by the database default: rows of plain values are
+        # inserted as one UNNEST per column, which is what keeps a big batch fast.
+        now = timezone.now()
+        for facility in facilities:
+            facility.created_at = now
+        Facility.objects.bulk_create(facilities)
+        operating = [f for f in facilities if f.status == FacilityStatus.OPERATING]
+        try:
+            with transaction.atomic():
+                FacilityOperatingPeriod.objects.bulk_create(
+                    FacilityOperatingPeriod(
+                        tenant_id=f.tenant_id,
+                        facility=f,
+                        division_id=f.division_id,
+                        level=f.level,
+                        started_on=f.established_on,  # type: ignore[misc]
+                    )
+                    for f in operating
+                )
+        except DatabaseError as error:  # the trigger's check, should a race slip through
+            raise BatchInvalid(
+                {
+                    index: ValidationError(
+                        {"division": _("该乡镇（街道）同一时间只能有一个运营中的社工站。")}
+                    )
+                    for index, f in enumerate(facilities)
+                    if f.status == FacilityStatus.OPERATING
+                    and f.level == FacilityLevel.TOWNSHIP_STATION
+                }
+            ) from error
+        FacilityStatusChange.objects.bulk_create(
+            FacilityStatusChange(
+                tenant_id=f.tenant_id,
+                facility=f,
+                status=f.status,
+                effective_on=f.established_on,  # type: ignore[misc]
+                recorded_by=actor.user,
+                recorded_at=now,
+            )
+            for f in operating
+        )
+    return facilities
+
+
+def facilities_create_check(*, actor: Membership, items: list[dict]) -> list[Facility]:
+    """The unsaved facilities ``items`` describe, after every check facilities_create makes.
+
+    Writes nothing (inside a transaction it locks the townships it checks);
+    raises BatchInvalid like facilities_create. The import preview uses it.
+    """
+    divisions = _divisions_for(actor, [(item["level"], item["division_code"]) for item in items])
+    built = [
+        _new_facility(actor, item, division)
+        for item, division in zip(items, divisions, strict=True)
+    ]
+    errors = {index: f for index, f in enumerate(built) if not isinstance(f, Facility)}
+    opening = {
+        index: f
+        for index, f in enumerate(built)
+        if isinstance(f, Facility) and f.status == FacilityStatus.OPERATING
+    }
+    errors.update(_township_clashes(actor.tenant_id, opening))
+    if errors:
+        raise BatchInvalid(dict(sorted(errors.items())))
+    return built  # type: ignore[return-value]
+
+
 def facility_create(
     *,
     actor: Membership,
@@ -225,52 +482,82 @@ def facility_create(
     """Create a facility on a division of the matching level in the actor's scope.
 
     Without a name the official signboard name is proposed. A facility created
-    as operating needs its establishment date and starts its first operating period.
+    as operating needs its establishment date and starts its first operating
+    period. One item of facilities_create: raises that item's ValidationError
+    (every field problem at once) or PermissionDenied.
     """
-    division = _division_for(actor, level, division_code)
-    cleaned = _clean_details(details)
-    if status not in (FacilityStatus.PLANNED, FacilityStatus.OPERATING):
-        raise ValidationError({"status": _("新建站点的状态只能是“筹建中”或“运营中”。")})
-    if status == FacilityStatus.OPERATING:
-        if established_on is None:
-            raise ValidationError({"established_on": _("运营中的站点须填写建成运营日期。")})
-        if established_on > _today():
-            raise ValidationError({"established_on": _("建成运营日期不能晚于今天。")})
-    if not (cleaned.get("name") or "").strip():
-        cleaned["name"] = signboard_name(division, level)
-    with acting(actor.user, action="facility_create", tenant=actor.tenant.code):
-        facility = Facility(
-            tenant=actor.tenant,
-            level=level,
-            division=division,
-            county_code=division.county_code if level != FacilityLevel.CITY_CENTRE else "",
-            status=status,
-            established_on=established_on,
-            **cleaned,
-        )
-        _check_demonstration(facility)
-        facility.full_clean(exclude=["six_haves_complete"])
-        facility.save()
-        if status == FacilityStatus.OPERATING:
-            assert established_on is not None  # noqa: S101 - checked above
-            _open_period(facility, established_on)
-            _log_status(facility, actor, established_on)
-    return facility
+    item = {
+        "level": level,
+        "division_code": division_code,
+        "status": status,
+        "established_on": established_on,
+        **details,
+    }
+    return _single(facilities_create, actor=actor, items=[item])
+
+
+def _changed_facility(
+    actor: Membership, facility: Facility, details: dict
+) -> tuple[Facility, list[str]] | ValidationError | PermissionDenied:
+    try:
+        _require_edit(actor, facility)
+    except PermissionDenied as denied:
+        return denied
+    errors: dict[str, list] = {}
+    cleaned = _clean_details(details, errors)
+    if "name" in cleaned and not (cleaned["name"] or "").strip():
+        cleaned["name"] = signboard_name(facility.division, facility.level)
+    for field, value in cleaned.items():
+        setattr(facility, field, value)
+    _field_errors(facility, errors)
+    if errors:
+        return ValidationError(errors)
+    return facility, list(cleaned)
+
+
+def facilities_update_check(
+    *, actor: Membership, changes: list[tuple[Facility, dict]]
+) -> list[tuple[Facility, list[str]]]:
+    """Every check facilities_update makes, writing nothing: (facility, fields set) per item.
+
+    The facilities hold the new values afterwards (unsaved). Raises BatchInvalid
+    naming every refused item. The import preview uses it.
+    """
+    checked = [_changed_facility(actor, facility, details) for facility, details in changes]
+    errors = {index: c for index, c in enumerate(checked) if not isinstance(c, tuple)}
+    if errors:
+        raise BatchInvalid(errors)
+    return checked  # type: ignore[return-value]
+
+
+def facilities_update(*, actor: Membership, changes: list[tuple[Facility, dict]]) -> list[Facility]:
+    """Change the descriptive fields of several facilities, all or none.
+
+    ``changes`` pairs a facility (of the actor's tenant) with the DETAIL_FIELDS
+    to set; a blank name becomes the signboard name. Written with one bulk
+    update per set of fields, in one transaction with one history context.
+    Raises BatchInvalid naming every refused item (every field error of each
+    at once); then nothing is written.
+    """
+    checked = facilities_update_check(actor=actor, changes=changes)
+    now = timezone.now()
+    by_fields: dict[tuple[str, ...], list[Facility]] = {}
+    for facility, fields in checked:
+        facility.updated_at = now
+        by_fields.setdefault(tuple(sorted(fields)), []).append(facility)
+    with acting(actor.user, action="facility_update", tenant=actor.tenant.code):
+        for names, facilities in by_fields.items():
+            Facility.objects.bulk_update(facilities, [*names, "updated_at"], batch_size=500)
+    return [facility for facility, _fields in checked]
 
 
 def facility_update(*, actor: Membership, facility: Facility, **details) -> Facility:
-    """Change a facility's descriptive fields (not its status, dates or place)."""
-    _require_edit(actor, facility)
-    cleaned = _clean_details(details)
-    if "name" in cleaned and not (cleaned["name"] or "").strip():
-        cleaned["name"] = signboard_name(facility.division, facility.level)
-    with acting(actor.user, action="facility_update", tenant=actor.tenant.code):
-        for field, value in cleaned.items():
-            setattr(facility, field, value)
-        _check_demonstration(facility)
-        facility.full_clean(exclude=["six_haves_complete"])
-        facility.save()
-    return facility
+    """Change a facility's descriptive fields (not its status, dates or place).
+
+    One item of facilities_update: raises its ValidationError (every field
+    problem at once) or PermissionDenied.
+    """
+    return _single(facilities_update, actor=actor, changes=[(facility, details)])
 
 
 def facility_open(

@@ -156,17 +156,26 @@ def to_year(value: object) -> int:
     return int(text)
 
 
-def to_choice(value: object, choices: dict, aliases: dict | None = None) -> str:
+def choice_labels(choices: dict, aliases: dict | None = None) -> dict[str, str]:
+    """Normalised label → code for ``choices`` (code → label) and ``aliases`` (short → code)."""
+    # Labels compared as normalised cells are: （） typed or pasted either way.
+    by_label = {str(normalise(str(label))): code for code, label in choices.items()}
+    by_label.update({str(normalise(short)): code for short, code in (aliases or {}).items()})
+    return by_label
+
+
+def to_choice(
+    value: object, choices: dict, aliases: dict | None = None, *, labels: dict | None = None
+) -> str:
     """The code of a choice given as its code, its Chinese label or a common short label.
 
-    ``choices`` maps code → label; ``aliases`` maps a short label → code.
+    ``choices`` maps code → label; ``aliases`` maps a short label → code;
+    ``labels`` is ``choice_labels(choices, aliases)`` when the caller keeps it.
     """
     text = cell_text(normalise(value))
     if text in choices:
         return text
-    # Labels compared as normalised cells are: （） typed or pasted either way.
-    by_label = {str(normalise(str(label))): code for code, label in choices.items()}
-    by_label.update({str(normalise(short)): code for short, code in (aliases or {}).items()})
+    by_label = labels if labels is not None else choice_labels(choices, aliases)
     if text in by_label:
         return by_label[text]
     raise CellError(

@@ -11,11 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from stations.spreadsheets.cells import (
     CellError,
     cell_text,
+    choice_labels,
     to_bool,
     to_choice,
     to_code,
@@ -29,6 +31,13 @@ from stations.spreadsheets.reading import FileRefused, Table
 # The kinds a column can be, and what an empty cell becomes for each.
 KINDS = ("text", "code", "choice", "date", "decimal", "bool", "year")
 _EMPTY: dict[str, Any] = {"text": "", "bool": False}
+_CONVERTERS: dict[str, Callable[[object], Any]] = {
+    "code": to_code,
+    "date": to_date,
+    "decimal": to_decimal,
+    "bool": to_bool,
+    "year": to_year,
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,16 @@ class Column:
     aliases: Mapping[str, str] | None = None
     rule: str | None = None
     help: str = ""
+    # label → code of a choice column per language, built on first use.
+    _lookups: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def choice_lookup(self) -> tuple[dict, dict]:
+        """(code → label, normalised label or alias → code) in the active language."""
+        language = translation.get_language()
+        if callable(self.choices) or language not in self._lookups:
+            choices = dict(self.choices() if callable(self.choices) else (self.choices or {}))
+            self._lookups[language] = (choices, choice_labels(choices, dict(self.aliases or {})))
+        return self._lookups[language]
 
     def convert(self, value: object) -> Any:
         """The value a service takes for a (normalised) cell; CellError names the rule."""
@@ -58,22 +77,16 @@ class Column:
                 raise CellError(_("必填"))
             return _EMPTY.get(self.kind)
         if self.kind == "choice":
-            choices = self.choices() if callable(self.choices) else (self.choices or {})
+            choices, labels = self.choice_lookup()
             try:
-                return to_choice(value, dict(choices), dict(self.aliases or {}))
+                return to_choice(value, choices, labels=labels)
             except CellError:
                 if self.rule:
                     raise CellError(_(self.rule)) from None
                 raise
-        converters: dict[str, Callable[[object], Any]] = {
-            "code": to_code,
-            "date": to_date,
-            "decimal": to_decimal,
-            "bool": to_bool,
-            "year": to_year,
-        }
-        if self.kind in converters:
-            return converters[self.kind](value)
+        converter = _CONVERTERS.get(self.kind)
+        if converter is not None:
+            return converter(value)
         return to_text(value, max_length=self.max_length)
 
 

@@ -15,6 +15,9 @@ from stations.models import (
     FacilityStatusChange,
 )
 from stations.services.facilities import (
+    BatchInvalid,
+    facilities_create,
+    facilities_update,
     facility_close,
     facility_create,
     facility_open,
@@ -222,3 +225,66 @@ def test_ratings_keep_their_history_and_the_newest_is_current(world):
                 actor=world.city_admin, facility=facility, stars=stars, rated_on=date(2024, 6, 1)
             )
     assert FacilityRating.objects.filter(facility=facility).count() == 2
+
+
+class TestBatches:
+    """facilities_create / facilities_update: the form's rules for a whole file, all or none."""
+
+    def test_every_refused_item_is_named_with_every_field_error_and_nothing_is_written(self, world):
+        items = [
+            {"level": "township_station", "division_code": "450202001", "status": "operating",
+             "established_on": date(2021, 1, 1)},
+            {"level": "township_station", "division_code": "450202001", "status": "operating",
+             "established_on": date(2022, 1, 1)},
+            {"level": "township_station", "division_code": "4502020019", "office_area_m2": "-5",
+             "is_demonstration": True},
+            {"level": "village_room", "division_code": "450206100001"},
+        ]  # fmt: skip
+        with pytest.raises(BatchInvalid) as raised:
+            facilities_create(actor=world.county_officer, items=items)
+        errors = raised.value.errors
+        assert sorted(errors) == [1, 2, 3]
+        assert "同一时间只能有一个" in errors[1].message_dict["division"][0]
+        assert set(errors[2].message_dict) == {"division", "office_area_m2", "demonstration_year"}
+        assert isinstance(errors[3], ValidationError) and "管辖范围" in str(errors[3])
+        assert not Facility.objects.exists() and not FacilityOperatingPeriod.objects.exists()
+
+    def test_a_batch_costs_the_same_queries_for_three_items_as_for_thirty(
+        self, world, django_assert_max_num_queries
+    ):
+        villages = list(
+            Division.objects.filter(county_code="450202", level="village")
+            .order_by("code")
+            .values_list("code", flat=True)[:33]
+        )
+        assert len(villages) == 33
+
+        def items(codes):
+            return [
+                {"level": "village_room", "division_code": code, "status": "operating",
+                 "established_on": date(2022, 1, 1), "address": "村委会"}
+                for code in codes
+            ]  # fmt: skip
+
+        with django_assert_max_num_queries(12) as small:
+            facilities_create(actor=world.county_officer, items=items(villages[:3]))
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            created = facilities_create(actor=world.county_officer, items=items(villages[3:]))
+        assert len(created) == 30 and FacilityOperatingPeriod.objects.count() == 33
+        assert FacilityStatusChange.objects.count() == 33
+        event = Facility.pgh_event_model.objects.filter(pgh_obj_id=created[-1].pk).get()
+        assert event.pgh_context.metadata["action"] == "facility_create"
+
+        changes = [(facility, {"phone": "0772-1234567"}) for facility in created]
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            facilities_update(actor=world.county_officer, changes=changes)
+        assert Facility.objects.filter(phone="0772-1234567").count() == 30
+
+    def test_an_update_batch_is_all_or_none(self, world):
+        first = station(world.county_officer, "450202001", date(2021, 1, 1))
+        second = station(world.county_officer, "450202002", date(2021, 1, 1))
+        changes = [(first, {"address": "新址"}), (second, {"office_area_m2": "abc", "nope": 1})]
+        with pytest.raises(BatchInvalid) as raised:
+            facilities_update(actor=world.county_officer, changes=changes)
+        assert set(raised.value.errors[1].message_dict) == {"office_area_m2", "nope"}
+        assert not Facility.objects.filter(address="新址").exists()

@@ -525,7 +525,8 @@ class TestUpdatesByKey:
     def test_the_same_facility_twice_in_a_file_is_a_row_error(self, world):
         rows = [GOOD[0], {**GOOD[0], "层级": "社工站", "地址": "另一个"}]
         page = upload(world.client_for(world.county_officer), xlsx(rows)).content.decode()
-        assert "与第 2 行是同一个站点" in page and not Facility.objects.exists()
+        assert "与第 2 行是同一条记录（所在区划代码 + 层级）" in page
+        assert not Facility.objects.exists()
 
     def test_the_commit_refuses_when_the_data_changed_since_the_preview(self, world):
         facility = station(world.county_officer, "450202001", date(2020, 1, 1), address="旧址")
