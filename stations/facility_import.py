@@ -1,20 +1,18 @@
 """Facilities to and from Excel: the template, the export and the all-or-nothing import.
 
-One column layout serves all three. Every row goes through ``facility_create``,
-the service the form and the API use, inside one transaction with a savepoint
-per row: every row's errors are collected (row, column, value, rule), and the
-file is written only when no row fails. The preview runs exactly the same code
-and rolls back, so it reports what the commit would do.
+One sheet spec (stations/sheets.py) serves all three. The import converts
+every cell with the kit, matches rows to facilities by key, and hands the
+whole file to the batch services the form and the API use
+(facilities_create, facilities_update): every row's errors are collected
+(row, column, value, rule), and the file is written only when no row fails.
+The preview makes the same checks and writes nothing.
 """
 
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -37,10 +35,8 @@ from stations.services.facilities import (
 )
 from stations.sheets import FACILITY_SHEET
 from stations.spreadsheets import (
-    FileRefused,
+    MAX_ROWS,
     append_row,
-    error_workbook,
-    read_table,
 )
 from stations.spreadsheets.importing import (
     CHANGED,
@@ -55,10 +51,6 @@ from stations.spreadsheets.importing import (
     service_errors,
 )
 
-MAX_ROWS = 2000
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# Uploads waiting for their confirmation are kept this long, then purged by beat.
-PENDING_UPLOAD_HOURS = 24
 DATA_SHEET = FACILITY_SHEET.name
 DIVISIONS_SHEET = "区划代码"
 YES, NO = "是", "否"
@@ -70,41 +62,8 @@ HEADERS = FACILITY_SHEET.headers
 IMPORT_STATUSES = (FacilityStatus.PLANNED, FacilityStatus.OPERATING)
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read: not an xlsx, no data sheet, columns missing, too big."""
-
-
 def _label(choices, value) -> str:
     return str(dict(choices).get(value, value or ""))
-
-
-def facility_rows_read(file, filename: str = "stations.xlsx") -> list[dict]:
-    """The data rows of an uploaded file as {"row": n, "values": {field: text}, "cells": {…}}.
-
-    Any format the spreadsheet kit reads (.xlsx, .xls, .ods, .csv); the 站点
-    sheet when the file has one, else the first visible sheet. ``values`` are
-    the cells as text for the preview, ``cells`` the normalised cells the
-    conversion reads. Raises ImportFileError (a Chinese message) when the file
-    as a whole is unusable.
-    """
-    try:
-        table = read_table(
-            file, filename, sheet_name=DATA_SHEET, max_rows=MAX_ROWS, max_bytes=MAX_UPLOAD_BYTES
-        )
-        return FACILITY_SHEET.rows(table)
-    except FileRefused as error:
-        raise ImportFileError(str(error)) from error
-
-
-def facility_error_workbook(file, filename: str, result: ImportResult) -> bytes:
-    """The uploaded file with a 错误说明 column and the cells of every row error marked."""
-    table = read_table(
-        file, filename, sheet_name=DATA_SHEET, max_rows=MAX_ROWS, max_bytes=MAX_UPLOAD_BYTES
-    )
-    errors: dict[int, list[tuple[str, str]]] = {}
-    for error in result.errors:
-        errors.setdefault(error.row, []).append((error.column, error.rule))
-    return error_workbook(table, errors)
 
 
 _header_of = FACILITY_SHEET.header_of
@@ -486,21 +445,3 @@ def _facilities_export(queryset: QuerySet[Facility]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def pending_uploads_folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def pending_uploads_purge(*, older_than_hours: float = PENDING_UPLOAD_HOURS) -> int:
-    """Delete uploads never confirmed within ``older_than_hours``; returns how many."""
-    folder = pending_uploads_folder()
-    if not folder.exists():
-        return 0
-    cutoff = time.time() - older_than_hours * 3600
-    purged = 0
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            purged += 1
-    return purged

@@ -87,6 +87,13 @@ def can_create_facilities(membership: Membership) -> bool:
     return membership.role in FACILITY_EDITOR_ROLES
 
 
+def can_import(membership: Membership) -> bool:
+    """Upload at least one kind of spreadsheet (stations.registry.import_kinds)."""
+    from stations.registry import import_kinds
+
+    return any(kind.may_import(membership) for kind in import_kinds().values())
+
+
 def can_edit_facility_at(membership: Membership, *, county_code: str | None, level: str) -> bool:
     """Whether the membership may keep a facility of ``level`` in the county ``county_code``.
 

@@ -1,8 +1,10 @@
-"""What apps plug into the platform: compliance rules and report kinds, collected once.
+"""What apps plug into the platform: compliance rules, report kinds, import kinds, collected once.
 
 Each app declares its rules in ``<app>/compliance.py`` (``RULES``, a list of
-``Rule``) and its report kinds in ``<app>/reports.py`` (``REPORT_KINDS``, a
-list of ``ReportKind``). ``rules()`` and ``report_kinds()`` import those
+``Rule``), its report kinds in ``<app>/reports.py`` (``REPORT_KINDS``, a
+list of ``ReportKind``) and its spreadsheet imports in ``<app>/imports.py``
+(``IMPORT_KINDS``, a list of ``ImportKind``). ``rules()``, ``report_kinds()``
+and ``import_kinds()`` import those
 modules from every installed app, in INSTALLED_APPS order, and keep the
 result. The types live here, in the lowest app, so every app can declare
 without importing a higher one; the ``reports`` app runs the rules and
@@ -17,7 +19,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +28,8 @@ from django.utils.functional import Promise
 if TYPE_CHECKING:
     from stations.models import Division, Membership
     from stations.scoping import Scope
+    from stations.spreadsheets.importing import ImportResult, Progress
+    from stations.spreadsheets.spec import SheetSpec
 
 Text = str | Promise
 
@@ -100,6 +104,44 @@ class ReportKind:
     is_report: bool = True
 
 
+class ImportRun(Protocol):
+    """An app's import: ``run(actor, rows, commit=, mode=, expected=, progress=)``."""
+
+    def __call__(
+        self,
+        actor: Membership,
+        rows: list[dict],
+        *,
+        commit: bool,
+        mode: str = "upsert",
+        expected: str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportResult: ...
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """A kind of record that spreadsheets import: the upload page, the API and the job use it.
+
+    ``spec`` is the sheet spec (columns, natural key, sheet name); ``run`` the
+    app's all-or-nothing import over its batch services (a preview when
+    ``commit`` is false); ``may_import(membership)`` a capability;
+    ``template(membership)`` the empty template's bytes for that scope;
+    ``list_url`` and ``upload_url`` the URL names of the records' list page
+    and of the upload page; ``noun`` what one row is (站点, 社工…).
+    """
+
+    code: str
+    label: Text
+    noun: Text
+    spec: SheetSpec
+    run: ImportRun
+    may_import: Callable[[Membership], bool]
+    template: Callable[[Membership], bytes]
+    list_url: str
+    upload_url: str
+
+
 def _collect(module_name: str, attribute: str) -> list:
     collected: list = []
     for config in apps.get_app_configs():
@@ -129,5 +171,16 @@ def report_kinds() -> dict[str, ReportKind]:
     for kind in _collect("reports", "REPORT_KINDS"):
         if kind.code in kinds:
             raise ImproperlyConfigured(f"report kind {kind.code!r} declared twice")
+        kinds[kind.code] = kind
+    return kinds
+
+
+@functools.cache
+def import_kinds() -> dict[str, ImportKind]:
+    """Every app's import kinds by code; a code declared twice is an error."""
+    kinds: dict[str, ImportKind] = {}
+    for kind in _collect("imports", "IMPORT_KINDS"):
+        if kind.code in kinds:
+            raise ImproperlyConfigured(f"import kind {kind.code!r} declared twice")
         kinds[kind.code] = kind
     return kinds

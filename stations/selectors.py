@@ -30,7 +30,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations.divisions import COUNTED_KINDS, InvalidDivisionCode, Level, normalize_code
-from stations.models import CoverageOverride, Division, Facility, Membership, PolicyValue
+from stations.models import (
+    CoverageOverride,
+    Division,
+    Facility,
+    ImportJob,
+    Membership,
+    PolicyValue,
+)
 from stations.policy import PolicyMissing, definition
 from stations.scoping import FACILITIES, Scope, scope_of
 from stations.scoping import memberships_of as memberships_of  # re-exported
@@ -220,6 +227,15 @@ def facilities_visible(actor: Actor) -> QuerySet[Facility]:
     if scope.county_code:
         queryset = queryset.filter(county_code=scope.county_code)
     return scope.restrict(queryset, FACILITIES)
+
+
+def imports_visible(actor: Actor) -> QuerySet[ImportJob]:
+    """The spreadsheet imports the actor uploaded in its tenant: an import is its uploader's.
+
+    Another user, county or tenant never sees it (404), whatever their role.
+    """
+    scope = scope_of(actor)
+    return ImportJob.objects.filter(tenant_id=scope.tenant_id, requested_by_id=scope.user_id)
 
 
 def facility_history(facility: Facility) -> list[dict]:

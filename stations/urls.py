@@ -14,11 +14,6 @@ urlpatterns = [
     path("facilities/new/", views.FacilityCreateView.as_view(), name="facility-create"),
     path("facilities/import/", views.FacilityImportView.as_view(), name="facility-import"),
     path(
-        "facilities/import/<str:token>/errors.xlsx",
-        views.FacilityImportErrorsView.as_view(),
-        name="facility-import-errors",
-    ),
-    path(
         "facilities/import/template/",
         views.FacilityTemplateView.as_view(),
         name="facility-import-template",
@@ -27,6 +22,10 @@ urlpatterns = [
     path("facilities/<int:pk>/", views.FacilityDetailView.as_view(), name="facility-detail"),
     path("facilities/<int:pk>/edit/", views.FacilityEditView.as_view(), name="facility-edit"),
     path("facilities/<int:pk>/status/", views.FacilityStatusView.as_view(), name="facility-status"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/progress/", views.ImportProgressView.as_view(), name="import-progress"),
+    path("imports/<int:pk>/commit/", views.ImportCommitView.as_view(), name="import-commit"),
+    path("imports/<int:pk>/errors.xlsx", views.ImportErrorsView.as_view(), name="import-errors"),
     path("policy/", views.PolicyView.as_view(), name="policy"),
     path("healthz/", views.HealthView.as_view(), name="healthz"),
     # REST API v1

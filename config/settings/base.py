@@ -97,6 +97,9 @@ else:
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+# A second connection to the same database: a long job reports its progress through it
+# while its own transaction is still open, so the page polling the job sees it move.
+DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,10 +185,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.fail_stale_jobs",
         "schedule": 15 * 60,
     },
-    # Facility spreadsheets uploaded for a preview and never confirmed.
-    "stations-purge-pending-uploads": {
-        "task": "stations.tasks.purge_pending_uploads",
-        "schedule": 60 * 60,
+    # Uploaded spreadsheets are kept 30 days with their import job, then deleted.
+    "stations-purge-import-files": {
+        "task": "stations.tasks.purge_import_files",
+        "schedule": 24 * 60 * 60,
     },
     # Each tenant's coverage report for the previous month, on the 1st at 02:00.
     "reports-monthly-coverage": {

@@ -9,6 +9,7 @@ from stations.models.facilities import (
     FacilityStatus,
     FacilityStatusChange,
 )
+from stations.models.imports import ImportJob, ImportMode, ImportStatus
 from stations.models.policy import PolicyValue
 from stations.models.tenancy import (
     CoverageOverride,
@@ -28,6 +29,9 @@ __all__ = [
     "FacilityRating",
     "FacilityStatus",
     "FacilityStatusChange",
+    "ImportJob",
+    "ImportMode",
+    "ImportStatus",
     "Membership",
     "PolicyValue",
     "Role",

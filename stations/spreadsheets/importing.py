@@ -20,7 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from stations.spreadsheets.cells import CellError
+from stations.spreadsheets.reading import read_table
 from stations.spreadsheets.spec import SheetSpec
+from stations.spreadsheets.writing import error_workbook
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 # Import modes: upsert updates the record a row's key names; create always creates.
@@ -151,7 +153,7 @@ def key_repeats(spec: SheetSpec, converted: dict[int, dict], result: ImportResul
                 spec.header_of(first_field),
                 result.text(number, first_field),
                 _("与第 %(row)d 行是同一条记录（%(key)s），每条记录只能出现一次")
-                % {"row": first, "key": " + ".join(spec.header_of(name) for name in spec.key)},
+                % {"row": first, "key": spec.key_headers},
             )
         )
 
@@ -179,3 +181,26 @@ def service_errors(
         value = result.text(number, shown)
         for text in texts:
             result.errors.append(RowError(number, spec.header_of(shown), value, text))
+
+
+def sheet_rows(spec: SheetSpec, file, filename: str) -> list[dict]:
+    """The data rows of an uploaded file for ``spec`` (see ``SheetSpec.rows``).
+
+    Any format the kit reads; the spec's sheet when the file has one, else the
+    first visible sheet; at most MAX_ROWS rows and MAX_BYTES. Raises
+    FileRefused (a Chinese message) when the file as a whole is unusable.
+    """
+    return spec.rows(read_table(file, filename, sheet_name=spec.name))
+
+
+def sheet_error_workbook(spec: SheetSpec, file, filename: str, errors: list) -> bytes:
+    """The uploaded file again with a 错误说明 column and the cells of every row error marked.
+
+    ``errors`` are RowErrors or their ``as_dict()`` form.
+    """
+    table = read_table(file, filename, sheet_name=spec.name)
+    by_row: dict[int, list[tuple[str, str]]] = {}
+    for error in errors:
+        item = error if isinstance(error, dict) else error.as_dict()
+        by_row.setdefault(int(item["row"]), []).append((item["column"], item["rule"]))
+    return error_workbook(table, by_row)

@@ -106,6 +106,11 @@ class SheetSpec:
     def headers(self) -> list[str]:
         return [column.header for column in self.columns]
 
+    @property
+    def key_headers(self) -> str:
+        """The natural key as people read it: ``所在区划代码 + 层级``."""
+        return " + ".join(self.header_of(name) for name in self.key)
+
     def column(self, field_name: str) -> Column | None:
         return self._by_field.get(field_name)
 

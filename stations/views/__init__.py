@@ -15,9 +15,14 @@ from stations.views.facilities import (
 )
 from stations.views.facility_excel import (
     FacilityExportView,
-    FacilityImportErrorsView,
     FacilityImportView,
     FacilityTemplateView,
+)
+from stations.views.imports import (
+    ImportCommitView,
+    ImportDetailView,
+    ImportErrorsView,
+    ImportProgressView,
 )
 from stations.views.policy import PolicyView
 
@@ -28,12 +33,15 @@ __all__ = [
     "FacilityDetailView",
     "FacilityEditView",
     "FacilityExportView",
-    "FacilityImportErrorsView",
     "FacilityImportView",
     "FacilityListView",
     "FacilityStatusView",
     "FacilityTemplateView",
     "HealthView",
+    "ImportCommitView",
+    "ImportDetailView",
+    "ImportErrorsView",
+    "ImportProgressView",
     "PolicyView",
     "TenantSwitchView",
 ]

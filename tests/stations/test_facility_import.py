@@ -4,6 +4,7 @@ export of the filtered list; scoped like every other page."""
 import io
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pghistory.models
 import pytest
@@ -20,8 +21,8 @@ from tests.helpers import api_for, assert_error, csv_bytes, ods_bytes, xls_bytes
 
 pytestmark = pytest.mark.django_db
 
-# Queries facility_create needs for one row (measured: 29), with a little room.
-PER_ROW_QUERIES = 32
+# Queries of an upload and its preview page, whatever the number of rows (measured: 24).
+PREVIEW_QUERIES = 28
 
 STATION = "乡镇（街道）社会工作服务站"
 GOOD = [
@@ -46,15 +47,20 @@ def xlsx(rows, headers=HEADERS) -> bytes:
 
 
 def upload(client, content: bytes, name="stations.xlsx", mode="upsert"):
+    """Upload as the page does; a kept file redirects to its import page, returned here."""
     return client.post(
         reverse("stations:facility-import"),
         {"file": SimpleUploadedFile(name, content), "mode": mode},
+        follow=True,
     )
 
 
+def job_id(response) -> int:
+    return int(re.search(r"/imports/(\d+)/", response.redirect_chain[-1][0]).group(1))
+
+
 def confirm(client, response):
-    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-    return client.post(reverse("stations:facility-import"), {"token": token})
+    return client.post(reverse("stations:import-commit", args=[job_id(response)]))
 
 
 def read(content: bytes) -> dict[str, list[tuple]]:
@@ -109,9 +115,8 @@ class TestImport:
         self, world, django_assert_max_num_queries
     ):
         client = world.client_for(world.county_officer)
-        # Not a constant: every row runs facility_create, the form's service, in its own
-        # savepoint (about 30 queries, most of them pghistory's context). The bound is per row.
-        with django_assert_max_num_queries(PER_ROW_QUERIES * len(GOOD) + 15):
+        # The whole file is checked by the batch services at once: a constant.
+        with django_assert_max_num_queries(PREVIEW_QUERIES):
             response = upload(client, xlsx(GOOD))
         page = response.content.decode()
         assert 'data-testid="import-ok"' in page and "3 行全部通过检查" in page
@@ -130,14 +135,15 @@ class TestImport:
         assert facilities["450202002"].demonstration_year == 2022
         assert facilities["450202"].status == "planned"
         # The request's history context: who imported, through which page.
-        contexts = pghistory.models.Context.objects.filter(metadata__action="facility_create")
+        events = Facility.pgh_event_model.objects.select_related("pgh_context")
+        contexts = {event.pgh_context for event in events}
         assert {c.metadata["user"] for c in contexts} == {world.county_officer.user_id}
-        assert {c.metadata.get("url") for c in contexts} == {reverse("stations:facility-import")}
-        # The token is spent: confirming it again is 404 and writes nothing more.
-        assert confirm(client, response_before_confirm).status_code == 404
-        assert (
-            client.post(reverse("stations:facility-import"), {"token": "x" * 22}).status_code == 404
-        )
+        commit_url = reverse("stations:import-commit", args=[job_id(response_before_confirm)])
+        assert {c.metadata.get("url") for c in contexts} == {commit_url}
+        # Done once: confirming it again says so and writes nothing more.
+        again = client.post(commit_url, follow=True)
+        assert "该文件已经导入，不能重复导入" in again.content.decode()
+        assert client.post(reverse("stations:import-commit", args=[999999])).status_code == 404
         assert Facility.objects.count() == 3
 
     def test_one_bad_row_shows_every_error_and_nothing_is_written(self, world):
@@ -155,7 +161,7 @@ class TestImport:
         client = world.client_for(world.county_officer)
         response = upload(client, xlsx(rows), mode="create")  # every row a new facility
         page = response.content.decode()
-        assert 'data-testid="import-failed"' in page and 'name="token"' not in page
+        assert 'data-testid="import-failed"' in page and "import-confirm" not in page
         errors = re.findall(
             r"<tr><td class=\"num\">(\d+)</td><td>([^<]+)</td><td><code>([^<]*)</code></td>"
             r"<td>([^<]+)</td></tr>",
@@ -174,7 +180,7 @@ class TestImport:
         assert set(by_row) == {5, 6, 7, 8, 9}
         assert not Facility.objects.exists()
 
-    def test_the_preview_cost_grows_by_one_facility_create_per_row_and_no_more(self, world):
+    def test_the_preview_costs_the_same_queries_for_one_row_as_for_seven(self, world):
         client = world.client_for(world.county_officer)
         townships = [f"450202{n:03d}" for n in range(1, 8)]
         rows = [{"层级": STATION, "所在区划代码": code, "建成运营日期": "2021-01-01"}
@@ -186,8 +192,7 @@ class TestImport:
                     'data-testid="import-ok"' in upload(client, xlsx(rows[:count])).content.decode()
                 )
             counts.append(len(queries))
-        assert (counts[1] - counts[0]) / (len(rows) - 1) <= PER_ROW_QUERIES
-        assert counts[0] <= PER_ROW_QUERIES + 15
+        assert counts[1] == counts[0] <= PREVIEW_QUERIES
 
     def test_dates_as_chinese_offices_write_them_and_excel_date_cells(self, world):
         rows = [
@@ -214,10 +219,11 @@ class TestImport:
         settings.MEDIA_ROOT = tmp_path
         client = world.client_for(world.county_officer)
         page = upload(client, xlsx([{**GOOD[0], "层级": "站"}])).content.decode()
-        assert 'data-testid="import-failed"' in page and 'name="token"' not in page
-        token = re.search(r"/facilities/import/([^/]+)/errors.xlsx", page).group(1)
-        response = client.post(reverse("stations:facility-import"), {"token": token})
-        assert response.status_code == 404 and not Facility.objects.exists()
+        assert 'data-testid="import-failed"' in page and "import-confirm" not in page
+        number = re.search(r"/imports/(\d+)/errors.xlsx", page).group(1)
+        response = client.post(reverse("stations:import-commit", args=[number]), follow=True)
+        assert "该文件还没有通过检查" in response.content.decode()
+        assert not Facility.objects.exists()
 
     def test_the_error_workbook_marks_the_bad_cells_of_the_uploaded_file(self, world):
         from openpyxl import load_workbook as open_workbook
@@ -225,7 +231,7 @@ class TestImport:
         rows = [GOOD[0], {**GOOD[1], "层级": "站", "建成运营日期": "2021-02-30"}]
         client = world.client_for(world.county_officer)
         page = upload(client, xlsx(rows)).content.decode()
-        url = re.search(r'href="(/facilities/import/[^"]+/errors.xlsx)"', page).group(1)
+        url = re.search(r'href="(/imports/\d+/errors.xlsx)"', page).group(1)
         response = client.get(url)
         assert response.status_code == 200
         from urllib.parse import quote
@@ -265,10 +271,15 @@ class TestImport:
         client = world.client_for(world.county_officer)
         preview = upload(client, xlsx(GOOD))
         station(world.county_officer, "450202001", date(2020, 1, 1))  # meanwhile, in the form
-        page = confirm(client, preview).content.decode()
-        assert 'data-testid="import-failed"' in page and 'name="token"' not in page
+        assert confirm(client, preview).status_code == 302
+        page = client.get(reverse("stations:import-detail", args=[job_id(preview)]))
+        page = page.content.decode()
+        assert 'data-testid="import-changed"' in page
+        assert 'data-testid="import-failed"' in page and "import-confirm" not in page
+        assert "已有站点的建成运营日期不能通过导入修改" in page
         assert Facility.objects.count() == 1
-        assert confirm(client, preview).status_code == 404  # spent: the user re-uploads
+        again = client.post(reverse("stations:import-commit", args=[job_id(preview)]), follow=True)
+        assert "该文件还没有通过检查" in again.content.decode() and Facility.objects.count() == 1
 
     @pytest.mark.parametrize(
         "content, name, message",
@@ -286,13 +297,13 @@ class TestImport:
         assert message in response.content.decode()
         assert not Facility.objects.exists()
 
-    def test_ten_thousand_rows_are_refused_before_anything_runs(
+    def test_more_rows_than_the_limit_are_refused_before_anything_runs(
         self, world, django_assert_max_num_queries
     ):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("站点")
         sheet.append(HEADERS)
-        for index in range(10_000):
+        for index in range(MAX_ROWS + 1):
             sheet.append(["乡镇（街道）社会工作服务站", f"450202{index % 999:03d}", "2021-01-01"])
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -319,11 +330,14 @@ class TestImport:
 
 
 class TestScoping:
-    def test_another_users_token_is_404_and_writes_nothing(self, world):
+    def test_another_users_import_is_404_and_writes_nothing(self, world):
         preview = upload(world.client_for(world.county_officer), xlsx(GOOD))
+        number = job_id(preview)
         for membership in (world.other_county_officer, world.city_admin, world.other_tenant_admin):
-            response = confirm(world.client_for(membership), preview)
-            assert response.status_code == 404
+            client = world.client_for(membership)
+            assert confirm(client, preview).status_code == 404
+            for name in ("import-detail", "import-progress", "import-errors"):
+                assert client.get(reverse(f"stations:{name}", args=[number])).status_code == 404
         assert not Facility.objects.exists()
 
     @pytest.mark.parametrize("who", ["city_viewer", "contractor", "evaluator"])
@@ -387,24 +401,25 @@ class TestScoping:
         assert 'data-testid="facility-export"' in page
 
 
-def test_uploads_never_confirmed_are_purged_after_a_day(world):
-    import os
-    import time
+def test_uploaded_files_are_deleted_after_thirty_days_and_the_record_stays(world):
+    from datetime import timedelta
 
-    from stations.facility_import import pending_uploads_folder
-    from stations.tasks import purge_pending_uploads
+    from django.utils import timezone
+
+    from stations.models import ImportJob
+    from stations.tasks import purge_import_files
 
     client = world.client_for(world.county_officer)
-    preview = upload(client, xlsx(GOOD))
-    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
-    path = pending_uploads_folder() / f"{token}.xlsx"
-    assert path.exists()
-    assert purge_pending_uploads() == 0 and path.exists()  # a fresh upload stays
-    day_old = time.time() - 25 * 3600
-    os.utime(path, (day_old, day_old))
-    assert purge_pending_uploads() >= 1 and not path.exists()
-    assert confirm(client, preview).status_code == 404
-    assert not Facility.objects.exists()
+    job = ImportJob.objects.get(pk=job_id(upload(client, xlsx(GOOD))))
+    path = job.file.path
+    assert purge_import_files() == 0 and job.file.storage.exists(job.file.name)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert purge_import_files() == 1
+    job.refresh_from_db()
+    assert not job.file and not Path(path).exists() and job.counts["new"] == 3
+    # The page still says what happened; the error workbook is gone with the file.
+    page = client.get(reverse("stations:import-detail", args=[job.pk]))
+    assert page.status_code == 200
 
 
 def test_the_export_writes_text_that_looks_like_a_formula_as_text(world):
@@ -490,13 +505,14 @@ class TestUpdatesByKey:
         station(world.county_officer, "450202001", date(2020, 1, 1), address="文笔路 1 号")
         station(world.county_officer, "450202002", date(2021, 1, 1), has_site=True)
         client = world.client_for(world.county_officer)
-        events = pghistory.models.Events.objects.count()
+        station_events = pghistory.models.Events.objects.exclude(pgh_model__icontains="importjob")
+        events = station_events.count()
         preview = upload(client, self.export(client))
         page = preview.content.decode()
         assert "新增 0 个站点，修改 0 个，无变化 2 个" in page
         assert confirm(client, preview).status_code == 302
         assert Facility.objects.count() == 2
-        assert pghistory.models.Events.objects.count() == events  # not a single write
+        assert station_events.count() == events  # not a single write
 
     def test_an_edited_export_shows_each_change_and_updates_with_history(self, world):
         facility = station(world.county_officer, "450202001", date(2020, 1, 1), address="旧址")
@@ -535,8 +551,9 @@ class TestUpdatesByKey:
         from stations.services.facilities import facility_update
 
         facility_update(actor=world.city_admin, facility=facility, address="别人改的")
-        response = confirm(client, preview)
-        page = response.content.decode()
+        assert confirm(client, preview).status_code == 302
+        page = client.get(reverse("stations:import-detail", args=[job_id(preview)]))
+        page = page.content.decode()
         assert 'data-testid="import-changed"' in page and "地址：别人改的 → 新址" in page
         facility.refresh_from_db()
         assert facility.address == "别人改的"
