@@ -8,6 +8,7 @@ export, and the natural key that an import updates by. Apps only write specs.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,7 @@ class Column:
     rule: str | None = None
     help: str = ""
     # label → code of a choice column per language, built on first use.
-    _lookups: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lookups: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def choice_lookup(self) -> tuple[dict, dict]:
         """(code → label, normalised label or alias → code) in the active language."""
