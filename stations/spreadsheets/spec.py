@@ -7,8 +7,8 @@ export, and the natural key that an import updates by. Apps only write specs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
