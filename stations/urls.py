@@ -37,6 +37,18 @@ urlpatterns = [
         apis.DivisionDetailApi.as_view(),
         name="api-division-detail",
     ),
+    path("api/v1/imports/", apis.ImportListApi.as_view(), name="api-import-list"),
+    path("api/v1/imports/<int:pk>/", apis.ImportDetailApi.as_view(), name="api-import-detail"),
+    path(
+        "api/v1/imports/<int:pk>/commit/",
+        apis.ImportCommitApi.as_view(),
+        name="api-import-commit",
+    ),
+    path(
+        "api/v1/imports/<int:pk>/errors.xlsx",
+        apis.ImportErrorsApi.as_view(),
+        name="api-import-errors",
+    ),
     path("api/v1/facilities/", apis.FacilityListApi.as_view(), name="api-facility-list"),
     path(
         "api/v1/facilities/export/",

@@ -15,6 +15,7 @@ from stations.apis.facilities import (
     FacilityOpenApi,
     FacilityRatingApi,
 )
+from stations.apis.imports import ImportCommitApi, ImportDetailApi, ImportErrorsApi, ImportListApi
 from stations.apis.policy import PolicyListApi
 
 __all__ = [
@@ -30,6 +31,10 @@ __all__ = [
     "FacilityListApi",
     "FacilityOpenApi",
     "FacilityRatingApi",
+    "ImportCommitApi",
+    "ImportDetailApi",
+    "ImportErrorsApi",
+    "ImportListApi",
     "MeApi",
     "PolicyListApi",
     "TokenObtainApi",
