@@ -143,9 +143,13 @@ class ImportCommitView(ScopedView):
             counts = job.counts
             messages.success(
                 request,
-                _("已导入 %(total)d 行：新增 %(new)d，修改 %(changed)d，无变化 %(unchanged)d。")
+                _(
+                    "已导入 %(total)d 个%(noun)s：新增 %(new)d，修改 %(changed)d，"
+                    "无变化 %(unchanged)d。"
+                )
                 % {
                     "total": job.rows,
+                    "noun": import_kinds()[job.kind].noun,
                     "new": counts.get(NEW, 0),
                     "changed": counts.get(CHANGED, 0),
                     "unchanged": counts.get(UNCHANGED, 0),

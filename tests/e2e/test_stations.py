@@ -1,9 +1,11 @@
 """Station journeys in a real headless Chromium: keeping a county's network up to date."""
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from reports.models import Job
@@ -135,6 +137,12 @@ def test_county_officer_imports_stations_from_excel(page, liuzhou, tmp_path):
     expect(page.get_by_test_id("import-failed")).to_contain_text("整个文件都不会导入")
     expect(page.get_by_test_id("import-errors")).to_contain_text("不在您的管辖范围内")
     screenshot(page, "facility-import-errors")
+    with page.expect_download() as marked:
+        page.get_by_test_id("import-error-workbook").click()
+    assert marked.value.suggested_filename == "bad-错误说明.xlsx"
+    explained = load_workbook(io.BytesIO(Path(marked.value.path()).read_bytes())).worksheets[0]
+    assert explained.cell(row=1, column=explained.max_column).value == "错误说明"
+    assert "不在您的管辖范围内" in explained.cell(row=5, column=explained.max_column).value
     assert not Facility.objects.exists()
 
     good = tmp_path / "good.xlsx"
@@ -172,3 +180,40 @@ def test_county_officer_imports_what_wps_and_chinese_excel_save(page, liuzhou, t
     expect(page.locator(".alert-success")).to_contain_text("已导入 2 个站点")
     dates = sorted(Facility.objects.values_list("established_on", flat=True))
     assert dates == [date(2021, 4, 1), date(2021, 5, 6)]
+
+
+def test_a_big_file_is_checked_and_imported_by_the_worker_while_the_page_shows_progress(
+    page, liuzhou, tmp_path
+):
+    """A city admin uploads one village room for each of 260 villages: more than the page
+    checks at once, so the worker does it and the page follows with a progress bar."""
+    from stations.models import Division, ImportJob
+    from tests.stations.test_facility_import import xlsx
+
+    codes = list(
+        Division.objects.filter(city_code="4502", level="village")
+        .order_by("code")
+        .values_list("code", flat=True)[:260]
+    )
+    rows = [
+        {"层级": "社工室", "所在区划代码": code, "建成运营日期": "2022-03-01", "有场地": "√"}
+        for code in codes
+    ]
+    path = tmp_path / "村社工室.xlsx"
+    path.write_bytes(xlsx(rows))
+    log_in(page, "demo_city", PASSWORD)
+    page.goto("/facilities/import/")
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(path)
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_test_id("import-progress")).to_contain_text("正在检查 260 行")
+    screenshot(page, "facility-import-progress")
+    with celery_worker():
+        expect(page.get_by_test_id("import-ok")).to_contain_text(
+            "260 行全部通过检查", timeout=90_000
+        )
+        expect(page.get_by_test_id("import-counts")).to_contain_text("新增 260 个站点")
+        page.get_by_role("button", name="确认导入").click()
+        expect(page.get_by_test_id("import-done")).to_contain_text("新增 260", timeout=90_000)
+    screenshot(page, "facility-import-done")
+    assert Facility.objects.filter(level="village_room", has_site=True).count() == 260
+    assert ImportJob.objects.get().status == "committed"
