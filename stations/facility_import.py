@@ -10,7 +10,6 @@ The preview makes the same checks and writes nothing.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -18,13 +17,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from stations import permissions
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
-from stations.models import Facility, FacilityLevel, FacilityStatus, Membership
+from stations.models import Facility, FacilityStatus, Membership
 from stations.selectors import divisions_visible, facilities_visible
 from stations.services.facilities import (
     BatchInvalid,
@@ -36,7 +32,6 @@ from stations.services.facilities import (
 from stations.sheets import FACILITY_SHEET
 from stations.spreadsheets import (
     MAX_ROWS,
-    append_row,
 )
 from stations.spreadsheets.importing import (
     CHANGED,
@@ -50,20 +45,23 @@ from stations.spreadsheets.importing import (
     rows_convert,
     service_errors,
 )
+from stations.spreadsheets.templates import (
+    NO,
+    YES,
+    CodeList,
+    export_workbook,
+    record_row,
+    template_workbook,
+)
 
 DATA_SHEET = FACILITY_SHEET.name
 DIVISIONS_SHEET = "区划代码"
-YES, NO = "是", "否"
 
 
 COLUMNS = FACILITY_SHEET.columns
 HEADERS = FACILITY_SHEET.headers
 # Creating a facility as planned or operating; other statuses have their own actions.
 IMPORT_STATUSES = (FacilityStatus.PLANNED, FacilityStatus.OPERATING)
-
-
-def _label(choices, value) -> str:
-    return str(dict(choices).get(value, value or ""))
 
 
 _header_of = FACILITY_SHEET.header_of
@@ -271,43 +269,6 @@ def _changes(facility: Facility, values: dict) -> list[tuple[str, str, str]]:
     return changes
 
 
-def _facility_row(facility: Facility) -> list:
-    values = {
-        "level": _label(FacilityLevel.choices, facility.level),
-        "division": facility.division.short_code,
-        "name": facility.name,
-        "status": _label(FacilityStatus.choices, facility.status),
-        "established_on": facility.established_on,
-        "office_area_m2": float(facility.office_area_m2)
-        if facility.office_area_m2 is not None
-        else None,
-        "demonstration_year": facility.demonstration_year,
-    }
-    row = []
-    for column in COLUMNS:
-        if column.field in values:
-            row.append(values[column.field])
-        elif column.kind == "bool":
-            row.append(YES if getattr(facility, column.field) else NO)
-        else:
-            row.append(getattr(facility, column.field) or "")
-    return row
-
-
-def _data_sheet(workbook: Workbook):
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
-    append_row(sheet, HEADERS)
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    return sheet
-
-
-def _letter_of(field_name: str) -> str:
-    return get_column_letter(HEADERS.index(FACILITY_SHEET.header_of(field_name)) + 1)
-
-
 def _export_note() -> str:
     # The export shares the template's columns, so an edited export updates by key.
     return _(
@@ -317,93 +278,56 @@ def _export_note() -> str:
     )
 
 
-def facility_template(actor: Membership) -> bytes:
-    """An empty import template with drop-downs: level, status, 是/否, division codes in scope."""
-    with translation.override("zh-hans"):
-        return _facility_template(actor)
-
-
-def _facility_template(actor: Membership) -> bytes:
-    workbook = Workbook()
-    sheet = _data_sheet(workbook)
-    last = MAX_ROWS + 1
+def _division_codes(actor: Membership):
+    """The county, township and village codes of the actor's scope (and the city for the city)."""
+    levels = dict(Level.choices)
     divisions = (
         divisions_visible(actor)
         .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE], retired_on__isnull=True)
         .order_by("code")
         .values_list("code", "name", "level")
     )
-    codes = workbook.create_sheet(DIVISIONS_SHEET)
-    append_row(codes, ["区划代码", "名称", "级别"])
-    levels = dict(Level.choices)
-    count = 0
     for code, name, level in divisions.iterator(chunk_size=2000):
         short = code[:6] if level == Level.COUNTY else code[:9] if level == Level.TOWNSHIP else code
-        append_row(codes, [short, name, str(levels[level])])
-        count += 1
+        yield [short, name, str(levels[level])]
     if actor.scope is None:
         city = actor.tenant.division
-        append_row(codes, [city.short_code, city.name, str(levels[city.level])])
-        count += 1
-    codes.column_dimensions["A"].width = 16
-    codes.column_dimensions["B"].width = 30
-    choices = {
-        "level": ",".join(str(label) for _value, label in FacilityLevel.choices),
-        "status": ",".join(str(FacilityStatus(value).label) for value in IMPORT_STATUSES),
-    }
-    for field_name, formula in choices.items():
-        validation = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True)
-        validation.error = _("请从下拉列表中选择。")
-        validation.showErrorMessage = True
-        letter = _letter_of(field_name)
-        validation.add(f"{letter}2:{letter}{last}")
-        sheet.add_data_validation(validation)
-    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
-    yes_no.showErrorMessage = True
-    for column in COLUMNS:
-        if column.kind == "bool":
-            letter = _letter_of(column.field)
-            yes_no.add(f"{letter}2:{letter}{last}")
-    sheet.add_data_validation(yes_no)
-    division_list = DataValidation(
-        type="list", formula1=f"'{DIVISIONS_SHEET}'!$A$2:$A${count + 1}", allow_blank=True
-    )
-    division_list.error = _("区划代码不在您的管辖范围内，请从“区划代码”表中选择。")
-    division_list.showErrorMessage = True
-    letter = _letter_of("division")
-    division_list.add(f"{letter}2:{letter}{last}")
-    sheet.add_data_validation(division_list)
+        yield [city.short_code, city.name, str(levels[city.level])]
 
-    guide = workbook.create_sheet("填写说明", 0)
-    for line in (
-        [_("站点导入模板 · 填写说明")],
-        [_("1. 在“站点”表中每行填写一个站点，第一行列名不要修改；带下拉箭头的列请从列表中选择。")],
-        [
-            _(
-                "2. 所在区划代码：市级中心填市代码，县级指导中心填县代码，"
-                "乡镇（街道）社工站填 9 位乡级代码，村（社区）社工室填 12 位村级代码；"
-                "可选代码见“区划代码”表。"
-            )
-        ],
-        [_("3. 牌匾名称留空时按“××县（市、区）××乡镇（街道）社会工作服务站”规范生成。")],
-        [
-            _(
-                "4. 状态留空即为“运营中”，须填写建成运营日期（YYYY-MM-DD），不能晚于今天；"
-                "同一乡镇（街道）同一时间只能有一个运营中的社工站。"
-            )
-        ],
-        [
-            _("5. 上传后先预览：任何一行有错误时，整个文件都不会导入。每次最多 %(limit)d 行。")
-            % {"limit": MAX_ROWS}
-        ],
-        ["6. " + _export_note()],
-    ):
-        append_row(guide, line)
-    guide.column_dimensions["A"].width = 120
-    workbook.active = 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def facility_template(actor: Membership) -> bytes:
+    """An empty import template with drop-downs: level, status, 是/否, division codes in scope."""
+    with translation.override("zh-hans"):
+        return template_workbook(
+            FACILITY_SHEET,
+            title=_("站点导入模板 · 填写说明"),
+            guide=[
+                _(
+                    "1. 在“站点”表中每行填写一个站点，第一行列名不要修改；"
+                    "带下拉箭头的列请从列表中选择。"
+                ),
+                _(
+                    "2. 所在区划代码：市级中心填市代码，县级指导中心填县代码，"
+                    "乡镇（街道）社工站填 9 位乡级代码，村（社区）社工室填 12 位村级代码；"
+                    "可选代码见“区划代码”表。"
+                ),
+                _("3. 牌匾名称留空时按“××县（市、区）××乡镇（街道）社会工作服务站”规范生成。"),
+                _(
+                    "4. 状态留空即为“运营中”，须填写建成运营日期，不能晚于今天；"
+                    "同一乡镇（街道）同一时间只能有一个运营中的社工站。"
+                ),
+                _("5. 上传后先预览：任何一行有错误时，整个文件都不会导入。每次最多 %(limit)d 行。")
+                % {"limit": MAX_ROWS},
+                "6. " + _export_note(),
+            ],
+            codes=CodeList(
+                title=DIVISIONS_SHEET,
+                headers=["区划代码", "名称", "级别"],
+                rows=_division_codes(actor),
+                field="division",
+            ),
+            choices={"status": [str(FacilityStatus(value).label) for value in IMPORT_STATUSES]},
+        )
 
 
 # The list page's order: county, township, level.
@@ -418,30 +342,20 @@ def facilities_export_filename(actor: Membership) -> str:
 
 def facilities_export(queryset: QuerySet[Facility]) -> bytes:
     """The facilities of ``queryset`` in the template's columns, plus stars, 六有 and closure."""
+    rows = (
+        [
+            *record_row(FACILITY_SHEET, facility, {"division": facility.division.short_code}),
+            facility.current_stars,
+            YES if facility.six_haves_complete else NO,
+            facility.closed_on,
+            facility.closure_reason,
+        ]
+        for facility in queryset.select_related("division").iterator(chunk_size=1000)
+    )
     with translation.override("zh-hans"):
-        return _facilities_export(queryset)
-
-
-def _facilities_export(queryset: QuerySet[Facility]) -> bytes:
-    workbook = Workbook(write_only=False)
-    sheet = _data_sheet(workbook)
-    extra = ["当前星级", "六有齐全", "停止运营日期", "停止运营原因"]
-    for offset, header in enumerate(extra, start=len(HEADERS) + 1):
-        sheet.cell(row=1, column=offset, value=header)
-    for facility in queryset.select_related("division").iterator(chunk_size=1000):
-        append_row(
-            sheet,
-            _facility_row(facility)
-            + [
-                facility.current_stars,
-                YES if facility.six_haves_complete else NO,
-                facility.closed_on,
-                facility.closure_reason,
-            ],
+        return export_workbook(
+            FACILITY_SHEET,
+            rows,
+            extra_headers=["当前星级", "六有齐全", "停止运营日期", "停止运营原因"],
+            note=_export_note(),
         )
-    note = workbook.create_sheet("说明")
-    append_row(note, [_export_note()])
-    note.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -100,7 +100,12 @@ class TestTemplate:
         codes = {row[0] for row in book["区划代码"][1:]}
         assert {"4502", "450202", "450206", "450206100"} <= codes
         assert not any(code.startswith("4503") for code in codes)
-        assert "按“所在区划代码 + 层级”找到的已有站点会被修改" in book["填写说明"][-1][0]
+        guide = [row[0] for row in book["填写说明"] if row and row[0]]
+        assert any("按“所在区划代码 + 层级”找到的已有站点会被修改" in line for line in guide)
+        assert (
+            "建成运营日期：日期，如 2023-01-01，也可写 2023/1/1、2023.1.1 或 2023年1月1日" in guide
+        )
+        assert "所在区划代码*：代码，按文本填写，保留开头的 0" in guide
 
     def test_the_other_citys_template_holds_none_of_this_citys_codes(self, world):
         response = world.client_for(world.other_tenant_admin).get(
