@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import pgtrigger
 from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -101,6 +102,10 @@ DATABASES = {
 # while its own transaction is still open, so the page polling the job sees it move.
 DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# History rows are written once per statement (one INSERT … SELECT from the statement's
+# rows, one context), not once per row: a 7,000-row import writes its history in three
+# statements instead of 21,000 trigger calls.
+PGHISTORY_LEVEL = pgtrigger.Statement
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
