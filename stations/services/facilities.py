@@ -415,7 +415,7 @@ def facilities_create(*, actor: Membership, items: list[dict]) -> list[Facility]
                 FacilityOperatingPeriod.objects.bulk_create(
                     FacilityOperatingPeriod(
                         tenant_id=f.tenant_id,
-                        facility=f,
+                        facility_id=f.pk,
                         division_id=f.division_id,
                         level=f.level,
                         started_on=f.established_on,  # type: ignore[misc]
@@ -436,10 +436,10 @@ def facilities_create(*, actor: Membership, items: list[dict]) -> list[Facility]
         FacilityStatusChange.objects.bulk_create(
             FacilityStatusChange(
                 tenant_id=f.tenant_id,
-                facility=f,
+                facility_id=f.pk,
                 status=f.status,
                 effective_on=f.established_on,  # type: ignore[misc]
-                recorded_by=actor.user,
+                recorded_by_id=actor.user_id,
                 recorded_at=now,
             )
             for f in operating
