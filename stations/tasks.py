@@ -18,3 +18,8 @@ def commit_import(job_id: int) -> None:
 @shared_task(name="stations.tasks.purge_import_files")
 def purge_import_files() -> int:
     return imports.imports_purge()
+
+
+@shared_task(name="stations.tasks.fail_stale_imports")
+def fail_stale_imports() -> int:
+    return imports.imports_fail_stale()

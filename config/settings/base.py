@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.fail_stale_jobs",
         "schedule": 15 * 60,
     },
+    "stations-fail-stale-imports": {
+        "task": "stations.tasks.fail_stale_imports",
+        "schedule": 15 * 60,
+    },
     # Uploaded spreadsheets are kept 30 days with their import job, then deleted.
     "stations-purge-import-files": {
         "task": "stations.tasks.purge_import_files",

@@ -77,6 +77,8 @@ class ImportJob(models.Model):
     error = models.TextField(_("失败原因"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # When the current check or write was asked for (the stale sweep goes by it).
+    busy_since = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
     previewed_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)
     committed_at = models.DateTimeField(_("导入完成时间"), null=True, blank=True)
 

@@ -83,6 +83,7 @@ def import_start(
             mode=mode,
             filename=Path(filename).name[:200],
             rows=len(rows),
+            busy_since=timezone.now(),
         )
         # Stored under a random name that keeps the suffix the reader goes by.
         job.file.save(
@@ -112,11 +113,14 @@ def import_commit(*, actor: Membership, job: ImportJob) -> ImportJob:
             raise PermissionDenied(_("只有上传人可以确认导入。"))
         if locked.status == ImportStatus.COMMITTED:
             raise ImportConflict(_("该文件已经导入，不能重复导入。"))
+        if locked.status == ImportStatus.COMMITTING:
+            raise ImportConflict(_("该文件正在导入，请稍候。"))
         if not locked.may_commit:
             raise ImportConflict(_("该文件还没有通过检查，不能导入。"))
         locked.status = ImportStatus.COMMITTING
         locked.progress = 0
-        locked.save(update_fields=["status", "progress"])
+        locked.busy_since = timezone.now()
+        locked.save(update_fields=["status", "progress", "busy_since"])
         if locked.rows > INLINE_ROWS:
             transaction.on_commit(lambda: _enqueue("commit", locked.pk))
     if locked.rows <= INLINE_ROWS:
@@ -268,6 +272,28 @@ def _fail(job: ImportJob, message: str) -> None:
     job.error = message[:2000]
     job.progress = 100
     job.save(update_fields=["status", "error", "progress"])
+
+
+# Imports still checking or writing after this long were lost (no worker, broker down).
+STALE_AFTER = datetime.timedelta(hours=2)
+
+
+def imports_fail_stale(*, now: datetime.datetime | None = None) -> int:
+    """Fail the imports busy for longer than STALE_AFTER; returns how many.
+
+    A commit that never ran wrote nothing (its writes and its status share a
+    transaction), so the uploader can simply upload again.
+    """
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    stale = ImportJob.objects.filter(
+        status__in=[ImportStatus.PREVIEWING, ImportStatus.COMMITTING], busy_since__lt=cutoff
+    )
+    count = 0
+    with acting(None, action="imports_fail_stale"):
+        for job in stale.select_for_update(skip_locked=True):
+            _fail(job, _("后台任务超过 2 小时没有完成，没有写入任何数据，请重新上传。"))
+            count += 1
+    return count
 
 
 def imports_purge(*, older_than_days: int = 30) -> int:

@@ -187,3 +187,52 @@ def test_the_page_shows_the_progress_then_the_preview_of_a_big_file():
     page = client.get(reverse("stations:import-detail", args=[job.pk])).content.decode()
     assert 'data-testid="import-ok"' in page and "新增 201 个站点" in page
     assert "1 / 2" in page  # 201 rows: two pages of the preview
+
+
+@pytest.mark.django_db
+class TestJobs:
+    def test_imports_lost_for_two_hours_are_failed_and_a_late_one_is_left_alone(self, world):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from stations.models import ImportStatus
+        from stations.tasks import fail_stale_imports
+
+        api = api_for(world.county_officer)
+        lost = ImportJob.objects.get(pk=post_file(api, xlsx(GOOD)).json()["id"])
+        late = ImportJob.objects.get(pk=post_file(api, xlsx(GOOD[:1])).json()["id"])
+        three_hours_ago = timezone.now() - timedelta(hours=3)
+        ImportJob.objects.filter(pk=lost.pk).update(
+            status=ImportStatus.COMMITTING, busy_since=three_hours_ago
+        )
+        # Uploaded long ago but committed just now: busy for a minute, not stale.
+        ImportJob.objects.filter(pk=late.pk).update(
+            created_at=three_hours_ago, status=ImportStatus.COMMITTING, busy_since=timezone.now()
+        )
+        assert fail_stale_imports() == 1
+        lost.refresh_from_db()
+        assert lost.status == "failed" and "超过 2 小时" in lost.error
+        assert ImportJob.objects.get(pk=late.pk).status == "committing"
+        assert_error(api.post(f"/api/v1/imports/{late.pk}/commit/"), 409, "conflict")
+        assert (
+            "正在导入" in api.post(f"/api/v1/imports/{late.pk}/commit/").json()["error"]["message"]
+        )
+        assert not Facility.objects.exists()
+
+    def test_the_import_page_costs_the_same_queries_for_3_rows_as_for_150(
+        self, world, django_assert_max_num_queries
+    ):
+        client = world.client_for(world.city_admin)
+        api = api_for(world.city_admin)
+        small = ImportJob.objects.get(pk=post_file(api, xlsx(GOOD)).json()["id"])
+        big = ImportJob.objects.get(pk=post_file(api, villages_file(150)).json()["id"])
+        counts = []
+        for job in (small, big):
+            with django_assert_max_num_queries(12) as queries:
+                response = client.get(reverse("stations:import-detail", args=[job.pk]))
+            assert response.status_code == 200
+            counts.append(len(queries.captured_queries))
+        assert counts[0] == counts[1]
+        page = client.get(reverse("stations:import-detail", args=[big.pk]) + "?show=new&page=1")
+        assert "新增 150 个站点" in page.content.decode()
