@@ -113,20 +113,21 @@ def facilities_import(
         report(40)
         unchanged_plan = expected is None or expected == result.plan_digest
         write = commit and result.ok and unchanged_plan
+        # Both batches are checked (and, for a commit, written) even when the first is
+        # refused, so every row's errors show; a refusal rolls everything back below.
         try:
-            if write:
-                result.created = facilities_create(actor=actor, items=list(creates.values()))
-                report(75)
-                result.updated = facilities_update(actor=actor, changes=list(updates.values()))
-            else:
-                facilities_create_check(actor=actor, items=list(creates.values()))
+            create = facilities_create if write else facilities_create_check
+            created = create(actor=actor, items=list(creates.values()))
         except BatchInvalid as invalid:
             _refused(invalid, list(creates), result)
-        if not write:
-            try:
-                facilities_update_check(actor=actor, changes=list(updates.values()))
-            except BatchInvalid as invalid:
-                _refused(invalid, list(updates), result)
+        report(75)
+        try:
+            update = facilities_update if write else facilities_update_check
+            updated = update(actor=actor, changes=list(updates.values()))
+        except BatchInvalid as invalid:
+            _refused(invalid, list(updates), result)
+        if write and result.ok:
+            result.created, result.updated = created, updated
         report(95)
         if write and result.ok:
             result.committed = True

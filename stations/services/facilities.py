@@ -509,10 +509,14 @@ def _changed_facility(
         cleaned["name"] = signboard_name(facility.division, facility.level)
     for field, value in cleaned.items():
         setattr(facility, field, value)
+    year_before = facility.demonstration_year
     _field_errors(facility, errors)
     if errors:
         return ValidationError(errors)
-    return facility, list(cleaned)
+    fields = list(cleaned)
+    if facility.demonstration_year != year_before and "demonstration_year" not in fields:
+        fields.append("demonstration_year")  # no longer a demonstration station: no year
+    return facility, fields
 
 
 def facilities_update_check(

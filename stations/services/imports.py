@@ -183,6 +183,53 @@ def _store_preview(job: ImportJob, result: ImportResult) -> None:
     job.previewed_at = timezone.now()
 
 
+def _claim(job_id: int, status: str) -> ImportJob | None:
+    """The job for this run if it is in ``status``, else None (a second delivery, done).
+
+    Holds the job's advisory lock for the transaction (a concurrent delivery
+    gets None). A job whose uploader's account, membership or tenant has been
+    deactivated since is failed: the worker never writes for someone who
+    could not sign in now.
+    """
+    if not _job_lock(job_id):
+        return None
+    job = ImportJob.objects.select_related(
+        "membership__user", "membership__tenant", "membership__scope"
+    ).get(pk=job_id)
+    if job.status != status:
+        return None
+    membership = job.membership
+    if not (membership.is_active and membership.tenant.is_active and membership.user.is_active):
+        _fail(job, _("上传人的账号或成员身份已停用，没有写入任何数据。"))
+        return None
+    return job
+
+
+def _run(job: ImportJob, *, commit: bool, progress, rows: list[dict] | None = None):
+    """The import kind's run over the job's file; None (and the job failed) if it cannot."""
+    try:
+        rows = rows if rows is not None else _read(job)
+        return import_kinds()[job.kind].run(
+            job.membership,
+            rows,
+            commit=commit,
+            mode=job.mode,
+            expected=job.plan_digest if commit else None,
+            progress=progress,
+        )
+    except (FileRefused, PermissionDenied) as error:
+        _fail(job, str(error))
+    except Exception as error:
+        logger.exception("import %s of job %s failed", "commit" if commit else "preview", job.pk)
+        _fail(job, _("处理时出现系统错误，没有写入任何数据：%(error)s") % {"error": error})
+    return None
+
+
+def _uploader(job_id: int):
+    # The uploader's name on every row written: history says who imported, not "the worker".
+    return ImportJob.objects.select_related("requested_by").get(pk=job_id).requested_by
+
+
 def import_preview_run(*, job_id: int, rows: list[dict] | None = None, report=True) -> None:
     """Check every row of the job's file and keep the preview; the worker's task body.
 
@@ -190,31 +237,17 @@ def import_preview_run(*, job_id: int, rows: list[dict] | None = None, report=Tr
     finished job). A file that can no longer be read fails the job.
     """
     progress = _progress_reporter(job_id) if report else None
-    uploader = ImportJob.objects.select_related("requested_by").get(pk=job_id).requested_by
-    # The uploader's name on every row written: history says who imported, not "the worker".
-    with acting(uploader, action="import_preview", job=job_id), transaction.atomic():
-        if not _job_lock(job_id):
+    with acting(_uploader(job_id), action="import_preview", job=job_id), transaction.atomic():
+        job = _claim(job_id, ImportStatus.PREVIEWING)
+        if job is None:
             return
-        job = ImportJob.objects.select_related("membership__user", "membership__tenant").get(
-            pk=job_id
-        )
-        if job.status != ImportStatus.PREVIEWING:
-            return
-        try:
-            rows = rows if rows is not None else _read(job)
-            run = import_kinds()[job.kind].run
-            result = run(job.membership, rows, commit=False, mode=job.mode, progress=progress)
-        except (FileRefused, PermissionDenied) as error:
-            _fail(job, str(error))
-            return
-        except Exception as error:
-            logger.exception("import preview of job %s failed", job_id)
-            _fail(job, _("检查时出现系统错误：%(error)s") % {"error": error})
+        job.attempts += 1
+        result = _run(job, commit=False, progress=progress, rows=rows)
+        if result is None:
             return
         _store_preview(job, result)
         job.status = ImportStatus.PREVIEWED
         job.progress = 100
-        job.attempts += 1
         job.save()
 
 
@@ -223,37 +256,16 @@ def import_commit_run(*, job_id: int, report=True) -> None:
 
     Runs in one transaction with the records it writes, so a worker that dies
     leaves the job committing and nothing written, and the redelivered task
-    runs it again; a second delivery meanwhile waits out or finds it done.
+    runs it again; a delivery while another runs, or after it, does nothing.
     """
     progress = _progress_reporter(job_id) if report else None
-    uploader = ImportJob.objects.select_related("requested_by").get(pk=job_id).requested_by
-    # The uploader's name on every row written: history says who imported, not "the worker".
-    with acting(uploader, action="import_commit", job=job_id), transaction.atomic():
-        if not _job_lock(job_id):
-            return
-        job = ImportJob.objects.select_related("membership__user", "membership__tenant").get(
-            pk=job_id
-        )
-        if job.status != ImportStatus.COMMITTING:
+    with acting(_uploader(job_id), action="import_commit", job=job_id), transaction.atomic():
+        job = _claim(job_id, ImportStatus.COMMITTING)
+        if job is None:
             return
         job.attempts += 1
-        try:
-            rows = _read(job)
-            run = import_kinds()[job.kind].run
-            result = run(
-                job.membership,
-                rows,
-                commit=True,
-                mode=job.mode,
-                expected=job.plan_digest,
-                progress=progress,
-            )
-        except (FileRefused, PermissionDenied) as error:
-            _fail(job, str(error))
-            return
-        except Exception as error:
-            logger.exception("import commit of job %s failed", job_id)
-            _fail(job, _("导入时出现系统错误，没有写入任何数据：%(error)s") % {"error": error})
+        result = _run(job, commit=True, progress=progress)
+        if result is None:
             return
         if result.committed:
             job.counts = result.counts
@@ -291,6 +303,8 @@ def imports_fail_stale(*, now: datetime.datetime | None = None) -> int:
     count = 0
     with acting(None, action="imports_fail_stale"):
         for job in stale.select_for_update(skip_locked=True):
+            if not _job_lock(job.pk):
+                continue  # a worker is running it right now: not lost
             _fail(job, _("后台任务超过 2 小时没有完成，没有写入任何数据，请重新上传。"))
             count += 1
     return count

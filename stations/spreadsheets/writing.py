@@ -11,23 +11,42 @@ sees exactly the characters that were typed, and a re-import gives them back.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
 
 # The prefixes spreadsheet programs evaluate (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Characters a sheet name cannot hold.
+_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
 def is_formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
+def cell_value(value: object) -> object:
+    """``value`` as a cell can hold it: control characters (which XML cannot carry, and
+    which an uploaded file or an API client may contain) become U+FFFD."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+def sheet_title(name: str) -> str:
+    """A name Excel accepts for a sheet: no / \\ * ? : [ ], at most 31 characters."""
+    return _TITLE_FORBIDDEN.sub("_", name).strip("'")[:31] or "Sheet"
+
+
 def append_row(sheet, values: Iterable[object]) -> None:
     """Append ``values`` to ``sheet`` (a normal or a write-only worksheet), text as text."""
-    values = list(values)
+    values = [cell_value(value) for value in values]
     if isinstance(sheet, Worksheet):
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
@@ -80,14 +99,14 @@ def error_workbook(table, errors: dict[int, list[tuple[str, str]]]) -> bytes:
     bad = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = (table.sheet or "数据")[:31]
+    sheet.title = sheet_title(table.sheet or "数据")
     append_row(sheet, [*(table.raw_headers or table.headers), ERROR_HEADER])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     explain_column = len(table.headers) + 1
     for number, cells in table.rows:
         for index, value in enumerate(table.raw_rows.get(number, cells), start=1):
-            cell = sheet.cell(row=number, column=index, value=value)
+            cell = sheet.cell(row=number, column=index, value=cell_value(value))
             if cell.data_type == "f":
                 cell.data_type = "s"  # typed text, never a formula
         row_errors = errors.get(number, [])
@@ -100,7 +119,7 @@ def error_workbook(table, errors: dict[int, list[tuple[str, str]]]) -> bytes:
         sheet.cell(
             row=number,
             column=explain_column,
-            value="；".join(f"{header}：{rule}" for header, rule in row_errors),
+            value=cell_value("；".join(f"{header}：{rule}" for header, rule in row_errors)),
         ).fill = bad
     sheet.column_dimensions[sheet.cell(row=1, column=explain_column).column_letter].width = 60
     sheet.freeze_panes = "A2"

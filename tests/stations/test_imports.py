@@ -236,3 +236,73 @@ class TestJobs:
         assert counts[0] == counts[1]
         page = client.get(reverse("stations:import-detail", args=[big.pk]) + "?show=new&page=1")
         assert "新增 150 个站点" in page.content.decode()
+
+
+@pytest.mark.django_db
+class TestReviewFindings:
+    def test_the_error_workbook_of_a_file_with_control_characters_downloads(self, world):
+        from tests.helpers import csv_bytes
+
+        rows = [["层级", "所在区划代码", "地址"], ["社工站", "450202001", "文笔路\x01 1 号"]]
+        api = api_for(world.county_officer)
+        body = post_file(api, csv_bytes(rows, encoding="utf-8"), "stations.csv").json()
+        assert body["errors"][0]["rule"] == "含有不可见的控制字符"
+        response = api.get(body["errors_url"])
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        assert sheet.cell(row=2, column=3).value == "文笔路\ufffd 1 号"
+
+    def test_rows_refused_by_the_services_are_named_on_their_own_rows(self, world):
+        from datetime import date
+
+        from stations.facility_import import facilities_import
+        from stations.sheets import FACILITY_SHEET
+        from stations.spreadsheets import read_table
+        from tests.factories import station
+
+        station(world.county_officer, "450202001", date(2021, 4, 1))
+        rows = [
+            {**GOOD[0], "办公面积（平方米）": -5},  # updates the station: refused by the service
+            {**GOOD[1], "所在区划代码": "450206100"},  # a new one outside the county
+        ]
+        parsed = FACILITY_SHEET.rows(read_table(io.BytesIO(xlsx(rows)), "s.xlsx"))
+        for commit in (False, True):
+            result = facilities_import(world.county_officer, parsed, commit=commit)
+            by_row = {(error.row, error.column) for error in result.errors}
+            assert by_row == {(2, "办公面积（平方米）"), (3, "所在区划代码")}, result.errors
+            assert not result.committed
+        assert Facility.objects.count() == 1
+
+    def test_an_import_whose_uploader_was_deactivated_writes_nothing(self, world):
+        from stations.services import imports as import_services
+
+        job = ImportJob.objects.get(
+            pk=post_file(api_for(world.county_officer), xlsx(GOOD)).json()["id"]
+        )
+        world.county_officer.is_active = False
+        world.county_officer.save(update_fields=["is_active"])
+        job = import_services.import_commit(actor=world.county_officer, job=job)
+        assert job.status == "failed" and "已停用" in job.error
+        assert not Facility.objects.exists()
+
+
+@pytest.mark.django_db
+def test_clearing_the_demonstration_flag_clears_the_year_in_the_database(world):
+    from datetime import date
+
+    from tests.factories import station
+
+    facility = station(
+        world.county_officer,
+        "450202001",
+        date(2021, 1, 1),
+        is_demonstration=True,
+        demonstration_year=2022,
+    )
+    api = api_for(world.county_officer)
+    response = api.patch(
+        f"/api/v1/facilities/{facility.pk}/", {"is_demonstration": False}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    facility.refresh_from_db()
+    assert (facility.is_demonstration, facility.demonstration_year) == (False, None)
