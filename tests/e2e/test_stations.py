@@ -217,3 +217,34 @@ def test_a_big_file_is_checked_and_imported_by_the_worker_while_the_page_shows_p
     screenshot(page, "facility-import-done")
     assert Facility.objects.filter(level="village_room", has_site=True).count() == 260
     assert ImportJob.objects.get().status == "committed"
+
+
+def test_county_officer_edits_the_export_and_imports_it_back_as_changes(page, liuzhou, tmp_path):
+    station(liuzhou["county"], "450202001", date(2021, 3, 1), address="文笔路 1 号")
+    station(liuzhou["county"], "450202002", date(2021, 5, 1), address='=HYPERLINK("x")')
+    log_in(page, "demo_county", PASSWORD)
+    page.goto("/facilities/")
+    with page.expect_download() as exported:
+        page.get_by_test_id("facility-export").click()
+    workbook = load_workbook(io.BytesIO(Path(exported.value.path()).read_bytes()))
+    sheet = workbook["站点"]
+    address = [cell.value for cell in sheet[1]].index("地址") + 1
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row=row, column=address).value == "文笔路 1 号":
+            sheet.cell(row=row, column=address).value = "文笔路 9 号"
+    edited = tmp_path / "edited.xlsx"
+    workbook.save(edited)
+    page.goto("/facilities/import/")
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(edited)
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_test_id("import-counts")).to_contain_text(
+        "新增 0 个站点，修改 1 个，无变化 1 个"
+    )
+    expect(page.get_by_test_id("import-rows")).to_contain_text("地址：文笔路 1 号 → 文笔路 9 号")
+    screenshot(page, "facility-import-changes")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".alert-success")).to_contain_text("修改 1")
+    assert set(Facility.objects.values_list("address", flat=True)) == {
+        "文笔路 9 号",
+        '=HYPERLINK("x")',
+    }
