@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test worker beat lint format messages stop-db install install-dev system-packages divisions-data benchmarks clean
+.PHONY: run dev test worker beat lint format messages stop-db install install-dev system-packages divisions-data benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ system-packages:
 
 run: install system-packages
 	PORT=$(PORT) $(BIN)/python scripts/run.py
+
+## The same with Django's development server and DEBUG on (never on a shared network).
+dev: install system-packages
+	RUN_MODE=dev PORT=$(PORT) $(BIN)/python scripts/run.py
 
 test: install-dev system-packages
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

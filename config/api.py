@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -120,6 +121,22 @@ def page_not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body(404, "not_found", _("未找到。")), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400 (a malformed request, an unknown Host header…): the common JSON body under /api/,
+    else the Chinese page. Rendered without the request: its host may be the problem."""
+    if _is_api(request):
+        return JsonResponse(error_body(400, "bad_request", _("请求格式有误。")), status=400)
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
+
+
+def permission_denied(request, exception=None):
+    """403: the common JSON body under /api/, the Chinese page (with the reason) elsewhere."""
+    if _is_api(request):
+        message = str(exception) if exception and str(exception) else _("没有权限。")
+        return JsonResponse(error_body(403, "permission_denied", message), status=403)
+    return defaults.permission_denied(request, exception)
 
 
 def server_error(request):

@@ -1,0 +1,112 @@
+"""Error pages and the server `make run` starts: friendly, Chinese, and never a debug page."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from django.test import Client, RequestFactory
+
+from config import api
+from tests.worker import ROOT, test_database_url
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import run as run_script  # noqa: E402
+
+
+@pytest.mark.django_db
+class TestPages:
+    def test_an_unknown_page_is_the_friendly_404_in_the_layout(self):
+        response = Client().get("/no-such-page/")
+        page = response.content.decode()
+        assert response.status_code == 404
+        assert "页面不存在" in page and "返回首页" in page and "navbar" in page
+        assert "URLconf" not in page and "Traceback" not in page
+
+    def test_an_unknown_host_is_a_friendly_400_with_no_traceback(self):
+        response = Client().get("/", HTTP_HOST="evil.example")
+        page = response.content.decode()
+        assert response.status_code == 400 and "请求有误" in page and "DJANGO_ALLOWED_HOSTS" in page
+        assert "DisallowedHost" not in page and "Traceback" not in page
+
+    def test_api_errors_keep_their_body(self):
+        response = Client().get("/api/v1/me/", HTTP_HOST="evil.example")
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "bad_request"
+        assert Client().get("/api/v1/no-such/").json()["error"]["code"] == "not_found"
+
+    def test_403_and_500_pages_render_without_failing(self):
+        request = RequestFactory().get("/facilities/1/")
+        denied = api.permission_denied(request, PermissionError("您的角色不能修改该站点。"))
+        assert denied.status_code == 403 and "您的角色不能修改该站点" in denied.content.decode()
+        api_denied = api.permission_denied(RequestFactory().get("/api/v1/facilities/"))
+        assert api_denied.status_code == 403
+        error = api.server_error(request)
+        assert error.status_code == 500 and "服务器错误" in error.content.decode()
+
+
+def test_make_run_allows_localhost_and_the_bound_address_only():
+    assert run_script.allowed_hosts("127.0.0.1") == "localhost,127.0.0.1,[::1]"
+    assert run_script.allowed_hosts("0.0.0.0") == "localhost,127.0.0.1,[::1]"
+    assert run_script.allowed_hosts("192.168.1.20").endswith(",192.168.1.20")
+    assert run_script.web_command("127.0.0.1", "8000", dev=False)[0].endswith("gunicorn")
+    assert "runserver" in run_script.web_command("127.0.0.1", "8000", dev=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_server_make_run_starts_has_debug_off_and_a_secret_of_its_own(tmp_path):
+    """gunicorn with the settings `make run` uses, DJANGO_DEBUG unset: the friendly 404,
+    a 400 without traceback for a malformed request, and a generated secret key."""
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=test_database_url(),
+        DATA_DIR=str(tmp_path),
+        DJANGO_ALLOWED_HOSTS=run_script.allowed_hosts("127.0.0.1"),
+    )
+    server = subprocess.Popen(
+        run_script.web_command("127.0.0.1", str(port), dev=False),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz/", timeout=2)  # noqa: S310
+                break
+            except (OSError, urllib.error.URLError):
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/no-such-page/", timeout=5)  # noqa: S310
+        page = missing.value.read().decode()
+        assert missing.value.code == 404 and "页面不存在" in page and "URLconf" not in page
+        bad = urllib.request.Request(base + "/", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=5)  # noqa: S310
+        page = refused.value.read().decode()
+        assert refused.value.code == 400 and "请求有误" in page and "Traceback" not in page
+        key = (tmp_path / "secret-key").read_text()
+        assert len(key) > 40 and "insecure" not in key
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
