@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
     "stations",
     "workforce",
     "procurement",
@@ -63,7 +65,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stations.middleware.ActiveMembershipMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Last: turns a locked-out sign-in into the lockout answer (config.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for one
+# username from one address, that pair is refused for LOGIN_COOLOFF_MINUTES, on the
+# login page and the token endpoint alike. `manage.py axes_reset_username NAME` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -143,6 +162,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # Requests per client: anonymous ones (the token endpoint) by address, signed-in by user.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "config.api.BoundedJSONParser",
@@ -165,6 +193,18 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport, which
 # needs no server and still runs tasks in a real worker process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache the API throttles count in, shared by every web process: Redis when there
+# is one, else files under DATA_DIR.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_QUEUE_DIR = Path(os.environ.get("CELERY_QUEUE_DIR") or DATA_DIR / "celery-queue")
 if not REDIS_URL:

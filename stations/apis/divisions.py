@@ -42,7 +42,8 @@ class TokenObtainApi(APIView):
     def post(self, request):
         data = self.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        # The Django request: the lockout marks it, and its middleware answers 429.
+        user = authenticate(request._request, **data.validated_data)
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("用户名或密码错误。"), code="invalid_credentials"

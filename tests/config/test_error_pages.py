@@ -110,3 +110,75 @@ def test_the_server_make_run_starts_has_debug_off_and_a_secret_of_its_own(tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.mark.django_db
+class TestSignIn:
+    """Five wrong passwords for one username from one address lock that pair (MLPS 3)."""
+
+    @pytest.fixture(autouse=True)
+    def lockout_on(self, settings):
+        settings.AXES_ENABLED = True
+
+    def test_the_login_page_locks_after_five_failures_and_says_so_in_chinese(self, world):
+        client = Client()
+        username = world.county_officer.user.username
+        for _attempt in range(4):
+            response = client.post("/accounts/login/", {"username": username, "password": "x"})
+            assert response.status_code == 200  # the form again, with its error
+        # The fifth failure locks.
+        response = client.post("/accounts/login/", {"username": username, "password": "x"})
+        page = response.content.decode()
+        assert response.status_code == 429 and "连续 5 次登录失败" in page and "30 分钟" in page
+        # Even the right password is refused now, for this username from this address.
+        from tests.factories import PASSWORD
+
+        right = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+        assert right.status_code == 429
+        # Another user from the same address is not affected.
+        other = world.city_admin.user.username
+        ok = Client().post("/accounts/login/", {"username": other, "password": PASSWORD})
+        assert ok.status_code == 302
+
+    def test_the_token_endpoint_shares_the_lockout_and_the_operator_unlocks(self, world):
+        from django.core.management import call_command
+        from rest_framework.test import APIClient
+
+        from tests.factories import PASSWORD
+
+        username = world.county_officer.user.username
+        api = APIClient()
+        answers = [
+            api.post("/api/v1/auth/token/", {"username": username, "password": "x"}, format="json")
+            for _attempt in range(5)
+        ]
+        assert [answer.status_code for answer in answers] == [401, 401, 401, 401, 429]
+        locked = api.post(
+            "/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json"
+        )
+        assert locked.status_code == 429
+        assert locked.json()["error"]["code"] == "locked_out"
+        assert "暂时锁定" in locked.json()["error"]["message"]
+        call_command("axes_reset_username", username)
+        unlocked = api.post(
+            "/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json"
+        )
+        assert unlocked.status_code == 200 and unlocked.json()["token"]
+
+
+@pytest.mark.django_db
+def test_the_token_endpoint_is_throttled_per_address(world, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
+    api = APIClient()
+    answers = [
+        api.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
+        for _attempt in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
+    assert answers[-1].json()["error"]["code"] == "throttled"
+    cache.clear()

@@ -116,3 +116,17 @@ def test_tenant_switcher_moves_between_cities(page, liuzhou):
     page.get_by_role("button", name=re.compile("桂林市")).click()
     expect(page.get_by_test_id("page-title")).to_contain_text("桂林市")
     screenshot(page, "tenant-switched")
+
+
+def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(page, settings):
+    settings.AXES_ENABLED = True
+    load_divisions("4502")
+    member("demo_county", "4502", "county_officer", "450202")
+    for _attempt in range(4):
+        log_in(page, "demo_county", "wrong-password")
+        expect(page.get_by_text("请输入一个正确的用户名和密码")).to_be_visible()
+    log_in(page, "demo_county", "wrong-password")
+    expect(page.get_by_test_id("locked-out")).to_contain_text("连续 5 次登录失败")
+    screenshot(page, "login-locked-out")
+    log_in(page, "demo_county", PASSWORD)
+    expect(page.get_by_test_id("locked-out")).to_be_visible()
