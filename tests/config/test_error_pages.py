@@ -12,7 +12,8 @@ import pytest
 from django.test import Client, RequestFactory
 
 from config import api
-from tests.worker import ROOT, test_database_url
+from tests.worker import ROOT
+from tests.worker import test_database_url as worker_database_url
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import run as run_script  # noqa: E402
@@ -75,7 +76,7 @@ def test_the_server_make_run_starts_has_debug_off_and_a_secret_of_its_own(tmp_pa
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.local",
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=worker_database_url(),
         DATA_DIR=str(tmp_path),
         DJANGO_ALLOWED_HOSTS=run_script.allowed_hosts("127.0.0.1"),
     )
