@@ -7,6 +7,6 @@ class StationsConfig(AppConfig):
     verbose_name = _("站点与区划")
 
     def ready(self) -> None:
-        from stations import scoping
+        from stations import scoping, signals  # noqa: F401 - connects the receivers
 
         scoping.register_scope_provider(scoping.FACILITIES, scoping.network_facilities)

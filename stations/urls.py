@@ -30,6 +30,14 @@ urlpatterns = [
     path("healthz/", views.HealthView.as_view(), name="healthz"),
     # REST API v1
     path("api/v1/auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
+    path("api/v1/auth/logout/", apis.TokenLogoutApi.as_view(), name="api-token-logout"),
+    path("api/v1/auth/logoutall/", apis.TokenLogoutAllApi.as_view(), name="api-token-logoutall"),
+    path("api/v1/auth/tokens/", apis.TokenListApi.as_view(), name="api-token-list"),
+    path(
+        "api/v1/auth/tokens/<str:token_key>/",
+        apis.TokenRevokeApi.as_view(),
+        name="api-token-revoke",
+    ),
     path("api/v1/me/", apis.MeApi.as_view(), name="api-me"),
     path("api/v1/divisions/", apis.DivisionListApi.as_view(), name="api-division-list"),
     path(

@@ -17,6 +17,7 @@ from stations.apis.facilities import (
 )
 from stations.apis.imports import ImportCommitApi, ImportDetailApi, ImportErrorsApi, ImportListApi
 from stations.apis.policy import PolicyListApi
+from stations.apis.tokens import TokenListApi, TokenLogoutAllApi, TokenLogoutApi, TokenRevokeApi
 
 __all__ = [
     "CoverageApi",
@@ -37,5 +38,9 @@ __all__ = [
     "ImportListApi",
     "MeApi",
     "PolicyListApi",
+    "TokenListApi",
+    "TokenLogoutAllApi",
+    "TokenLogoutApi",
     "TokenObtainApi",
+    "TokenRevokeApi",
 ]

@@ -7,8 +7,8 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from knox.models import AuthToken
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +22,13 @@ from stations.selectors import division_get, divisions_with_counting, township_t
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for a new API token and its expiry.
+
+    Only a hash of the token is stored. It expires after API_TOKEN_DAYS (30),
+    is revoked by POST /api/v1/auth/logout/ and, with every other token of
+    the user, by a password change. Five wrong passwords lock the username
+    from that address (429, code locked_out).
+    """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -36,7 +42,10 @@ class TokenObtainApi(APIView):
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
     class TokenSerializer(serializers.Serializer):
-        token = serializers.CharField()
+        token = serializers.CharField(help_text="send as Authorization: Token …; shown only once")
+        expiry = serializers.DateTimeField(
+            help_text="when the token stops working (API_TOKEN_DAYS after it was made)"
+        )
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
     def post(self, request):
@@ -48,8 +57,8 @@ class TokenObtainApi(APIView):
             raise exceptions.AuthenticationFailed(
                 _("用户名或密码错误。"), code="invalid_credentials"
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(self.TokenSerializer({"token": token.key}).data)
+        instance, token = AuthToken.objects.create(user=user)
+        return Response(self.TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
 class MembershipSerializer(serializers.Serializer):

@@ -12,14 +12,18 @@ pytestmark = pytest.mark.django_db
 
 
 class TestTokens:
-    def test_token_is_stable_for_a_user(self, world):
+    def test_each_sign_in_gets_its_own_token_and_both_work(self, world):
         a = APIClient().post(
             "/api/v1/auth/token/", {"username": "lz_admin", "password": PASSWORD}, format="json"
         )
         b = APIClient().post(
             "/api/v1/auth/token/", {"username": "lz_admin", "password": PASSWORD}, format="json"
         )
-        assert a.json()["token"] == b.json()["token"]
+        assert a.json()["token"] != b.json()["token"]
+        for body in (a.json(), b.json()):
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+            assert client.get("/api/v1/me/").status_code == 200
 
     def test_wrong_credentials(self, world):
         response = APIClient().post(
