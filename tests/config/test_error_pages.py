@@ -183,3 +183,18 @@ def test_the_token_endpoint_is_throttled_per_address(world, monkeypatch):
     assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
     assert answers[-1].json()["error"]["code"] == "throttled"
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_policy_without_inline_script_and_sessions_end_when_idle(world, settings):
+    client = world.client_for(world.county_officer)
+    response = client.get("/facilities/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    page = response.content.decode()
+    assert "<script>" not in page and " onclick=" not in page and " onchange=" not in page
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    docs = client.get("/api/docs/").content.decode()
+    assert "<script>" not in docs and "script=" in docs

@@ -130,3 +130,14 @@ def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(page, sett
     screenshot(page, "login-locked-out")
     log_in(page, "demo_county", PASSWORD)
     expect(page.get_by_test_id("locked-out")).to_be_visible()
+
+
+def test_the_language_menu_works_under_the_content_security_policy(page):
+    load_divisions("4502")
+    member("demo_county", "4502", "county_officer", "450202")
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    log_in(page, "demo_county", PASSWORD)
+    page.get_by_test_id("language-select").select_option("en")
+    expect(page.get_by_role("link", name="Facilities")).to_be_visible()
+    assert not [text for text in messages if "Content Security Policy" in text]
