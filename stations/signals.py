@@ -1,4 +1,5 @@
-"""A changed password revokes every API token of its user (MLPS: old credentials die with it).
+"""Account signals: a changed password revokes every API token of its user (MLPS: old
+credentials die with it); signing in renews the session's idle clock.
 
 Watches the user row itself, so a change through the password page, the
 admin, ``set_password`` in a command or a reset all count.
@@ -7,6 +8,7 @@ admin, ``set_password`` in a command or a reset all count.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
@@ -26,3 +28,14 @@ def _revoke_tokens_on_password_change(sender, instance, created, **kwargs) -> No
         from knox.models import AuthToken
 
         AuthToken.objects.filter(user=instance).delete()
+
+
+@receiver(user_logged_in)
+def _touch_session_on_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in renews the session (stations.middleware.SessionIdleMiddleware)."""
+    import time
+
+    from stations.middleware import TOUCHED_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[TOUCHED_KEY] = int(time.time())

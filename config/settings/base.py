@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "stations.middleware.SessionIdleMiddleware",
     "stations.middleware.ActiveMembershipMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last: turns a locked-out sign-in into the lockout answer (config.lockout).
@@ -91,9 +92,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# A session ends after SESSION_IDLE_MINUTES without a request (each request renews it).
+# A session ends after SESSION_IDLE_MINUTES without a request (renewed at most once a
+# minute by stations.middleware.SessionIdleMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for one
 # username from one address, that pair is refused for LOGIN_COOLOFF_MINUTES, on the
