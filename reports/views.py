@@ -19,6 +19,7 @@ from stations.models import FacilityLevel
 from stations.registry import report_kinds
 from stations.scoping import ScopedView
 from stations.selectors import divisions_visible
+from stations.widgets import DivisionPicker, scope_root
 
 
 class JobListView(ScopedView):
@@ -31,7 +32,14 @@ class JobListView(ScopedView):
         jobs = self.get_queryset()[:50]
         kinds = [kind for kind in report_kinds().values() if kind.may_request(self.membership)]
         formats = {code for kind in kinds for code in kind.formats}
+        picker = DivisionPicker(
+            levels_from="job-kind",
+            level_map={kind.code: ",".join(kind.division_levels) for kind in kinds},
+            root=scope_root(self.membership),
+        )
         context = {
+            "division_picker": picker.render("division", "", {"id": "job-division"}),
+            "media": picker.media,
             "jobs": jobs,
             "kinds": [(kind.code, kind.label) for kind in kinds],
             "formats": [

@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Facility, FacilityLevel, FacilityStatus
+from stations.models.facilities import DIVISION_LEVEL_OF
 from stations.services.facilities import DETAIL_FIELDS
+from stations.widgets import DivisionPicker
 
 
 class CoverageOverrideForm(forms.Form):
@@ -77,9 +79,13 @@ class FacilityDetailsForm(forms.ModelForm):
 class FacilityCreateForm(FacilityDetailsForm):
     level = forms.ChoiceField(label=_("层级"), choices=FacilityLevel.choices)
     division = forms.CharField(
-        label=_("所在区划代码"),
+        label=_("所在区划"),
         max_length=12,
-        help_text=_("可填短码，如乡镇 450202001、村 450202001001"),
+        help_text=_("输入名称或代码搜索，或从本辖区逐级选择；区划级别须与层级相符"),
+        widget=DivisionPicker(
+            levels_from="id_level",
+            level_map={str(level): str(division) for level, division in DIVISION_LEVEL_OF.items()},
+        ),
     )
     status = forms.ChoiceField(
         label=_("状态"),
@@ -93,6 +99,10 @@ class FacilityCreateForm(FacilityDetailsForm):
     )
 
     field_order = ["level", "division", "status", "established_on", *DETAIL_FIELDS]
+
+    def __init__(self, *args, root: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].widget.root = root
 
 
 class FacilityCloseForm(forms.Form):

@@ -113,8 +113,8 @@ PREFIX_FIELD = {
 class DivisionFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
-        parent, level = cleaned.get("parent"), cleaned.get("level")
-        if parent and level:
+        parent, levels = cleaned.get("parent"), cleaned.get("level")
+        if parent and levels:
             parent_level = level_of(parent)
             allowed = {CHILD_LEVEL.get(parent_level)}
             if (
@@ -122,7 +122,7 @@ class DivisionFilterForm(forms.Form):
                 and not Division.objects.filter(city_code=parent[:4], level=Level.COUNTY).exists()
             ):
                 allowed.add(Level.TOWNSHIP)  # 东莞, 中山…: townships directly under the city
-            if level not in allowed:
+            for level in set(levels) - allowed:
                 self.add_error(
                     "level",
                     _(
@@ -134,15 +134,22 @@ class DivisionFilterForm(forms.Form):
         return cleaned
 
 
+class LevelsFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """One level or several separated by commas (``?level=county,township``)."""
+
+
 class DivisionFilter(django_filters.FilterSet):
     parent = DivisionCodeFilter(field_name="parent_id", label=_("上级区划代码（直属下级）"))
     within = DivisionCodeFilter(method="filter_within", label=_("区划代码（其下所有层级）"))
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    level = LevelsFilter(choices=Level.choices, label=_("级别（可用逗号分隔多个）"))
+    retired = django_filters.BooleanFilter(
+        field_name="retired_on", lookup_expr="isnull", exclude=True, label=_("已撤销")
+    )
     q = django_filters.CharFilter(method="filter_search", label=_("名称或代码"))
 
     class Meta:
         model = Division
-        fields = ["parent", "within", "level", "q"]
+        fields = ["parent", "within", "level", "retired", "q"]
         form = DivisionFilterForm
 
     def filter_within(self, queryset, name, value):
@@ -170,6 +177,9 @@ class DivisionOutputSerializer(serializers.Serializer):
     township_kind = serializers.CharField()
     # Declared fields leave the class namespace, so this does not shadow Field.parent.
     parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
+    parent_name = serializers.CharField(
+        source="parent.name", allow_null=True, help_text="the parent division's name"
+    )
     edition = serializers.CharField()
     retired_on = serializers.DateField(allow_null=True)
     counted = serializers.BooleanField(source="is_counted")
@@ -181,8 +191,10 @@ class DivisionListApi(ScopedAPIView):
 
     Filters: ``parent`` (its direct children; a ``level`` that is not the child
     level answers 400 and points to ``within``), ``within`` (all descendants,
-    e.g. ``?within=5223&level=township``), ``level``, ``q`` (a name containing
-    it, or a code starting with it).
+    e.g. ``?within=5223&level=township``), ``level`` (one, or several
+    separated by commas), ``retired`` (``false``: only divisions in use today),
+    ``q`` (a name containing it, or a code starting with it). The division
+    picker of every form reads this list.
     """
 
     selector = staticmethod(divisions_with_counting)
@@ -192,7 +204,9 @@ class DivisionListApi(ScopedAPIView):
 
     @extend_schema(responses={200: DivisionOutputSerializer(many=True)})
     def get(self, request):
-        queryset = self.filter_queryset(self.get_queryset()).order_by("code")
+        queryset = (
+            self.filter_queryset(self.get_queryset()).select_related("parent").order_by("code")
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(DivisionOutputSerializer(page, many=True).data)
 

@@ -168,6 +168,10 @@ class Membership(models.Model):
     def can_manage_coverage(self) -> bool:
         return permissions.can_manage_coverage(self)
 
+    @property
+    def can_create_facilities(self) -> bool:
+        return permissions.can_create_facilities(self)
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CoverageOverride(models.Model):

@@ -14,6 +14,7 @@ from django.views import View
 from stations import permissions, selectors, services
 from stations.divisions import Level
 from stations.forms import CoverageOverrideForm, TenantSwitchForm
+from stations.models import FacilityLevel
 from stations.scoping import SESSION_TENANT_KEY, ScopedView, choose_membership
 from stations.selectors import memberships_of
 
@@ -31,6 +32,14 @@ class TenantSwitchView(ScopedView):
         request.session[SESSION_TENANT_KEY] = chosen.tenant.code
         messages.success(request, _("已切换到 %(name)s。") % {"name": chosen.tenant.name})
         return redirect("reports:home")
+
+
+# The facility a "在此建站" link on a division's page creates.
+NEW_FACILITY_LEVEL = {
+    Level.COUNTY: FacilityLevel.COUNTY_CENTRE,
+    Level.TOWNSHIP: FacilityLevel.TOWNSHIP_STATION,
+    Level.VILLAGE: FacilityLevel.VILLAGE_ROOM,
+}
 
 
 class DivisionRootView(ScopedView):
@@ -94,6 +103,13 @@ class DivisionDetailView(ScopedView):
             "can_override": permissions.can_manage_coverage(self.membership)
             and division.level == Level.TOWNSHIP,
             "division_history": list(selectors.division_history(self.scope, division)[:20]),
+            # The stations (or rooms, centres) standing on this division, covering it or not.
+            "facilities": list(
+                selectors.facilities_visible(self.scope)
+                .filter(division_id=division.code)
+                .order_by("level", "-status", "pk")
+            ),
+            "new_level": NEW_FACILITY_LEVEL.get(division.level),
         }
         if division.level == Level.TOWNSHIP:
             context["override_periods"] = list(

@@ -24,6 +24,7 @@ from stations.forms import (
 from stations.models import Facility, FacilityStatus
 from stations.scoping import ScopedView
 from stations.services import facilities as facility_services
+from stations.widgets import scope_root
 
 PAGE_SIZE = 50
 
@@ -68,10 +69,14 @@ class FacilityCreateView(ScopedView):
             "level": request.GET.get("level", "township_station"),
             "division": request.GET.get("division", ""),
         }
-        return self.render_form(request, FacilityCreateForm(initial=initial))
+        return self.render_form(request, FacilityCreateForm(initial=initial, root=self.root))
+
+    @property
+    def root(self) -> str:
+        return scope_root(self.membership)
 
     def post(self, request):
-        form = FacilityCreateForm(request.POST)
+        form = FacilityCreateForm(request.POST, root=self.root)
         if form.is_valid():
             values = {field: form.cleaned_data[field] for field in facility_services.DETAIL_FIELDS}
             try:
@@ -93,12 +98,7 @@ class FacilityCreateView(ScopedView):
         return self.render_form(request, form, status=400)
 
     def render_form(self, request, form, status=200):
-        divisions = (
-            selectors.divisions_visible(self.scope)
-            .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP], retired_on__isnull=True)
-            .order_by("code")
-        )
-        context = {"form": form, "divisions": divisions, "creating": True}
+        context = {"form": form, "creating": True}
         return render(request, "stations/facility_form.html", context, status=status)
 
 

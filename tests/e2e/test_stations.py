@@ -28,20 +28,36 @@ def liuzhou():
     }
 
 
+def pick_division(page, *steps: str, search: str | None = None) -> None:
+    """Choose a division in the form's picker by clicking through ``steps`` (or searching)."""
+    control = page.locator("#id_division-ts-control")
+    dropdown = page.locator(".ts-dropdown")
+    if not dropdown.is_visible():
+        control.click()
+    if search:
+        control.fill(search)
+    for name in steps:
+        dropdown.locator(".option", has_text=name).first.click()
+
+
 def test_county_officer_creates_edits_and_closes_a_station(page, liuzhou):
     log_in(page, "demo_county", PASSWORD)
     page.get_by_role("link", name="站点设施").click()
     page.get_by_test_id("facility-new").click()
 
+    # A village room: the picker steps from the county into a township, then its villages.
     form = page.get_by_test_id("facility-form")
-    form.get_by_label("所在区划代码").fill("450206001")  # another county: refused
-    form.get_by_label("建成运营日期").fill("2021-04-01")
-    form.get_by_role("button", name="保存").click()
-    expect(page.get_by_test_id("error-division")).to_contain_text("不在您的管辖范围内")
-    screenshot(page, "facility-form-error")
+    form.get_by_label("层级").select_option("village_room")
+    pick_division(page, "城中街道")
+    expect(page.locator(".ts-dropdown")).to_contain_text("返回上一级")
+    screenshot(page, "division-picker-villages")
+    pick_division(page, "返回上一级")
+    expect(page.locator(".ts-dropdown")).to_contain_text("公园街道")
 
-    form = page.get_by_test_id("facility-form")
-    form.get_by_label("所在区划代码").fill("450202001")
+    # A township station, found by typing part of its name; no code typed anywhere.
+    form.get_by_label("层级").select_option("township_station")
+    pick_division(page, "城中街道", search="城中")
+    expect(page.locator("#id_division")).to_have_value("450202001")
     form.get_by_label("建成运营日期").fill("2021-04-01")
     form.get_by_label("办公面积（平方米）").fill("96")
     form.get_by_label("有场地").check()

@@ -192,6 +192,20 @@ class TestSchema:
 
 
 class TestDivisionSearch:
+    def test_several_levels_current_only_and_the_parent_name(self, world):
+        """What the division picker asks: a name inside the scope at the field's levels."""
+        from stations.models import Division
+
+        Division.objects.filter(code="450202002000").update(retired_on="2024-01-01")
+        api = api_for(world.county_officer)
+        body = api.get("/api/v1/divisions/?q=街道&level=township,village&retired=false").json()
+        names = {row["name"] for row in body["results"]}
+        assert "城中街道" in names and "公园街道" not in names
+        assert {row["parent_name"] for row in body["results"]} == {"城中区"}
+        every = api.get("/api/v1/divisions/?level=county,township&page_size=100").json()
+        assert {row["level"] for row in every["results"]} == {"county", "township"}
+        assert_error(api.get("/api/v1/divisions/?level=county,planet"), 400, "invalid")
+
     def test_within_gives_every_descendant_at_a_level(self, world):
         load_divisions("5223")
         admin = member("qxn_admin", "5223", "city_admin")

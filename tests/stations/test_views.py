@@ -335,3 +335,38 @@ class TestDivisionHistory:
             client = world.client_for(membership)
             page = client.get(reverse("stations:division-detail", args=[code])).content.decode()
             assert "新城中街道" not in page and 'data-testid="division-history"' not in page
+
+
+class TestDivisionPicker:
+    """The picker every division field uses, the township page's station and 在此建站."""
+
+    def test_the_township_page_links_its_station_and_offers_to_create_one(self, world):
+        from datetime import date
+
+        from tests.factories import station
+
+        officer = world.client_for(world.county_officer)
+        url = reverse("stations:division-detail", args=["450202002"])
+        empty = get(officer, url).content.decode()
+        assert 'data-testid="no-facility"' in empty
+        assert "?level=township_station&amp;division=450202002" in empty
+        facility = station(world.county_officer, "450202002", date(2021, 3, 1))
+        page = get(officer, url).content.decode()
+        assert reverse("stations:facility-detail", args=[facility.pk]) in page
+        assert facility.name in page and "2021-03-01 起运营" in page
+        viewer = get(world.client_for(world.city_viewer), url).content.decode()
+        assert facility.name in viewer and 'data-testid="create-here"' not in viewer
+
+    def test_the_new_station_form_is_prefilled_from_the_link(self, world):
+        body = get(
+            world.client_for(world.county_officer),
+            reverse("stations:facility-create") + "?level=township_station&division=450202002",
+        ).content.decode()
+        assert "data-division-picker" in body and 'data-root="450202"' in body
+        assert '<option value="450202002" selected>城中区 · 公园街道（450202002）</option>' in body
+        assert "tom-select.complete.min.js" in body and "division-picker.js" in body
+
+    def test_the_jobs_form_picks_its_division_by_kind(self, world):
+        body = get(world.client_for(world.city_admin), reverse("reports:job-list")).content.decode()
+        assert 'data-levels-from="job-kind"' in body and 'data-root="4502"' in body
+        assert 'data-root-level="city"' in body
