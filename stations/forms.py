@@ -3,14 +3,71 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from stations.models import Facility, FacilityLevel, FacilityStatus
 from stations.models.facilities import DIVISION_LEVEL_OF
 from stations.services.facilities import DETAIL_FIELDS
+from stations.validation import EARLIEST_DATE
 from stations.widgets import DivisionPicker
 
+# What a browser can check of a Chinese phone number before it is sent; the
+# service checks it again with libphonenumber (stations.validation.phone_normalize).
+PHONE_PATTERN = r"(\+?86[ \-]?)?(1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}|0\d{2,3}[ \-]?\d{7,8})"
 
-class CoverageOverrideForm(forms.Form):
+
+class DateInput(forms.DateInput):
+    """A browser date picker in ISO form, from EARLIEST_DATE to today (``future`` lifts the end)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, *, future: bool = False):
+        super().__init__(attrs, format="%Y-%m-%d")
+        self.future = future
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        bounds = context["widget"]["attrs"]
+        bounds.setdefault("min", EARLIEST_DATE.isoformat())
+        if not self.future:
+            bounds.setdefault("max", timezone.localdate().isoformat())
+        return context
+
+
+class PhoneInput(forms.TextInput):
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "inputmode": "tel",
+                "pattern": PHONE_PATTERN,
+                "placeholder": _("如 13800138000 或 0772-2800000"),
+                **(attrs or {}),
+            }
+        )
+
+
+class StyledForm(forms.BaseForm):
+    """Bootstrap classes on every widget, so templates render fields with ``{{ field }}``.
+
+    A field with errors is marked ``aria-invalid`` by Django and shown red by app.css.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | DivisionPicker):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+
+class CoverageOverrideForm(StyledForm, forms.Form):
     """Count or exclude one township unit; the rules live in the service."""
 
     counted = forms.TypedChoiceField(
@@ -25,13 +82,13 @@ class CoverageOverrideForm(forms.Form):
     effective_from = forms.DateField(
         label=_("起始日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(future=True),
         help_text=_("留空为今天；填更早的日期会改变那以后各日的覆盖率，请在理由中写明依据"),
     )
     effective_to = forms.DateField(
         label=_("截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(future=True),
         help_text=_("留空为长期有效，直到结束调整"),
     )
 
@@ -43,9 +100,7 @@ class TenantSwitchForm(forms.Form):
 class AsOfForm(forms.Form):
     """The date a dashboard shows; today when absent."""
 
-    as_of = forms.DateField(
-        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = forms.DateField(label=_("日期"), required=False, widget=DateInput())
 
     def clean_as_of(self):
         value = self.cleaned_data.get("as_of")
@@ -56,13 +111,17 @@ class AsOfForm(forms.Form):
         return value or timezone.localdate()
 
 
-class FacilityDetailsForm(forms.ModelForm):
+class FacilityDetailsForm(StyledForm, forms.ModelForm):
     """The descriptive fields of a facility; the rules live in the services."""
 
     class Meta:
         model = Facility
         fields = list(DETAIL_FIELDS)
-        widgets = {"remarks": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "remarks": forms.Textarea(attrs={"rows": 3}),
+            "phone": PhoneInput(),
+            "office_area_m2": forms.NumberInput(attrs={"min": 0, "step": "0.1"}),
+        }
         help_texts = {
             "name": _("留空则按官方格式自动生成：××县（市、区）××乡镇（街道）社会工作服务站")
         }
@@ -70,6 +129,9 @@ class FacilityDetailsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
+        self.fields["demonstration_year"].widget.attrs.update(
+            min=EARLIEST_DATE.year, max=timezone.localdate().year
+        )
 
     def _post_clean(self):
         # Model validation runs in the service, with the status and dates it needs.
@@ -94,9 +156,7 @@ class FacilityCreateForm(FacilityDetailsForm):
             (FacilityStatus.PLANNED, FacilityStatus.PLANNED.label),
         ],
     )
-    established_on = forms.DateField(
-        label=_("建成运营日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    established_on = forms.DateField(label=_("建成运营日期"), required=False, widget=DateInput())
 
     field_order = ["level", "division", "status", "established_on", *DETAIL_FIELDS]
 
@@ -105,25 +165,28 @@ class FacilityCreateForm(FacilityDetailsForm):
         self.fields["division"].widget.root = root
 
 
-class FacilityCloseForm(forms.Form):
+class FacilityCloseForm(StyledForm, forms.Form):
     status = forms.ChoiceField(
         label=_("操作"),
         choices=[(FacilityStatus.CLOSED, _("关闭")), (FacilityStatus.SUSPENDED, _("暂停运营"))],
     )
-    on = forms.DateField(label=_("停止运营日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("停止运营日期"), widget=DateInput())
     reason = forms.CharField(label=_("原因"), max_length=300)
 
 
-class FacilityOpenForm(forms.Form):
-    on = forms.DateField(
-        label=_("开始（恢复）运营日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+class FacilityOpenForm(StyledForm, forms.Form):
+    on = forms.DateField(label=_("开始（恢复）运营日期"), widget=DateInput())
     reason = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
-class FacilityRatingForm(forms.Form):
-    stars = forms.IntegerField(label=_("星级"), min_value=1, max_value=5)
-    rated_on = forms.DateField(label=_("评定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+def star_choices() -> list[tuple[int, str]]:
+    """1 to 5 stars, labelled in the user's language."""
+    return [(n, ngettext("%(n)d 星", "%(n)d 星", n) % {"n": n}) for n in range(1, 6)]
+
+
+class FacilityRatingForm(StyledForm, forms.Form):
+    stars = forms.TypedChoiceField(label=_("星级"), choices=star_choices, coerce=int)
+    rated_on = forms.DateField(label=_("评定日期"), widget=DateInput())
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
@@ -131,3 +194,11 @@ def add_service_errors(form: forms.BaseForm, error) -> None:
     """Show a service's ValidationError on the form's fields (or above the form)."""
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+def add_other_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
+    """Add the errors of fields the form has not refused itself (see validation.all_errors)."""
+    for field, messages in errors.items():
+        name = field if field in form.fields else None
+        if (name or "__all__") not in form.errors:
+            form.add_error(name, messages)

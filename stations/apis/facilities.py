@@ -18,6 +18,7 @@ from stations.scoping import ScopedAPIView
 from stations.selectors import facilities_visible
 from stations.services import facilities as facility_services
 from stations.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
+from stations.validation import api_validated
 
 
 class FacilityOutputSerializer(serializers.Serializer):
@@ -119,9 +120,7 @@ class FacilityListApi(FacilityApiBase):
 
     @extend_schema(request=FacilityCreateSerializer, responses={201: FacilityOutputSerializer})
     def post(self, request):
-        data = FacilityCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = dict(api_validated(FacilityCreateSerializer(data=request.data), self.create_check))
         facility = facility_services.facility_create(
             actor=self.membership,
             level=values.pop("level"),
@@ -131,6 +130,15 @@ class FacilityListApi(FacilityApiBase):
             **values,
         )
         return self.respond(facility, status.HTTP_201_CREATED)
+
+    def create_check(self, values: dict) -> None:
+        values = dict(values)
+        facility_services.facility_create_check(
+            actor=self.membership,
+            level=values.pop("level", ""),
+            division_code=values.pop("division", ""),
+            **values,
+        )
 
 
 class FacilityExportApi(FacilityApiBase):
@@ -159,11 +167,13 @@ class FacilityDetailApi(FacilityApiBase):
     @extend_schema(request=FacilityDetailsSerializer, responses={200: FacilityOutputSerializer})
     def patch(self, request, pk: int):
         facility = self.get_object()
-        data = FacilityDetailsSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        facility_services.facility_update(
-            actor=self.membership, facility=facility, **data.validated_data
+        values = api_validated(
+            FacilityDetailsSerializer(data=request.data, partial=True),
+            lambda parsed: facility_services.facility_update_check(
+                actor=self.membership, facility=self.get_object(), **parsed
+            ),
         )
+        facility_services.facility_update(actor=self.membership, facility=facility, **values)
         return self.respond(facility)
 
     put = patch
@@ -183,11 +193,13 @@ class FacilityCloseApi(FacilityApiBase):
     @extend_schema(request=CloseSerializer, responses={200: FacilityOutputSerializer})
     def post(self, request, pk: int):
         facility = self.get_object()
-        data = self.CloseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        facility_services.facility_close(
-            actor=self.membership, facility=facility, **data.validated_data
+        values = api_validated(
+            self.CloseSerializer(data=request.data),
+            lambda parsed: facility_services.facility_close_check(
+                actor=self.membership, facility=facility, **parsed
+            ),
         )
+        facility_services.facility_close(actor=self.membership, facility=facility, **values)
         return self.respond(facility)
 
 
@@ -201,11 +213,13 @@ class FacilityOpenApi(FacilityApiBase):
     @extend_schema(request=OpenSerializer, responses={200: FacilityOutputSerializer})
     def post(self, request, pk: int):
         facility = self.get_object()
-        data = self.OpenSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        facility_services.facility_open(
-            actor=self.membership, facility=facility, **data.validated_data
+        values = api_validated(
+            self.OpenSerializer(data=request.data),
+            lambda parsed: facility_services.facility_open_check(
+                actor=self.membership, facility=facility, **parsed
+            ),
         )
+        facility_services.facility_open(actor=self.membership, facility=facility, **values)
         return self.respond(facility)
 
 
@@ -220,9 +234,11 @@ class FacilityRatingApi(FacilityApiBase):
     @extend_schema(request=RatingSerializer, responses={201: FacilityOutputSerializer})
     def post(self, request, pk: int):
         facility = self.get_object()
-        data = self.RatingSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        facility_services.facility_rate(
-            actor=self.membership, facility=facility, **data.validated_data
+        values = api_validated(
+            self.RatingSerializer(data=request.data),
+            lambda parsed: facility_services.facility_rate_check(
+                actor=self.membership, facility=facility, **parsed
+            ),
         )
+        facility_services.facility_rate(actor=self.membership, facility=facility, **values)
         return self.respond(facility, status.HTTP_201_CREATED)

@@ -31,6 +31,7 @@ from stations.models import (
     Membership,
 )
 from stations.services.history import acting
+from stations.validation import EARLIEST_DATE, date_problem, phone_normalize
 
 # Fields a form, API or spreadsheet may set directly; status and dates have their own services.
 DETAIL_FIELDS = (
@@ -171,6 +172,12 @@ def _clean_details(details: dict, errors: dict[str, list]) -> dict:
             cleaned["office_area_m2"] = area
     elif "office_area_m2" in cleaned:
         cleaned["office_area_m2"] = None
+    if cleaned.get("phone"):
+        try:
+            cleaned["phone"] = phone_normalize(str(cleaned["phone"]))
+        except ValidationError as error:
+            errors.setdefault("phone", []).extend(error.messages)
+            del cleaned["phone"]
     return cleaned
 
 
@@ -311,6 +318,8 @@ def _new_facility(
             errors.setdefault("established_on", []).append(_("运营中的站点须填写建成运营日期。"))
         elif established_on > _today():
             errors.setdefault("established_on", []).append(_("建成运营日期不能晚于今天。"))
+    if established_on is not None and established_on < EARLIEST_DATE:
+        errors.setdefault("established_on", []).append(date_problem(established_on))
     placed = division if isinstance(division, Division) else None
     if placed is not None and not (cleaned.get("name") or "").strip():
         cleaned["name"] = signboard_name(placed, level)
@@ -470,6 +479,11 @@ def facilities_create_check(*, actor: Membership, items: list[dict]) -> list[Fac
     return built  # type: ignore[return-value]
 
 
+def facility_create_check(*, actor: Membership, **item) -> Facility:
+    """facility_create's checks for one item (same arguments), writing nothing."""
+    return _single(facilities_create_check, actor=actor, items=[item])
+
+
 def facility_create(
     *,
     actor: Membership,
@@ -555,6 +569,11 @@ def facilities_update(*, actor: Membership, changes: list[tuple[Facility, dict]]
     return [facility for facility, _fields in checked]
 
 
+def facility_update_check(*, actor: Membership, facility: Facility, **details) -> Facility:
+    """facility_update's checks (same arguments), writing nothing; ``facility`` takes the values."""
+    return _single(facilities_update_check, actor=actor, changes=[(facility, details)])[0]
+
+
 def facility_update(*, actor: Membership, facility: Facility, **details) -> Facility:
     """Change a facility's descriptive fields (not its status, dates or place).
 
@@ -564,25 +583,43 @@ def facility_update(*, actor: Membership, facility: Facility, **details) -> Faci
     return _single(facilities_update, actor=actor, changes=[(facility, details)])
 
 
-def facility_open(
-    *, actor: Membership, facility: Facility, on: datetime.date, reason: str = ""
-) -> Facility:
-    """Start operating a planned facility, or reopen a suspended or closed one, from ``on``."""
+def facility_open_check(
+    *, actor: Membership, facility: Facility, on: datetime.date | None = None, reason: str = ""
+) -> None:
+    """Every reason facility_open would refuse, at once (ValidationError); writes nothing.
+
+    A missing ``on`` (None) is left to the caller's own "required" message.
+    """
     _require_edit(actor, facility)
+    errors: dict[str, list] = {}
     if facility.status == FacilityStatus.OPERATING:
-        raise ValidationError({"status": _("该站点已在运营中。")})
-    if on > _today():
-        raise ValidationError({"on": _("开始运营日期不能晚于今天。")})
+        errors["status"] = [_("该站点已在运营中。")]
+    if on is not None and on > _today():
+        errors["on"] = [_("开始运营日期不能晚于今天。")]
+    elif on is not None and on < EARLIEST_DATE:
+        errors["on"] = [date_problem(on)]
     last_end = (
         facility.periods.exclude(ended_on__isnull=True)
         .order_by("-ended_on")
         .values_list("ended_on", flat=True)
         .first()
     )
-    if last_end is not None and on < last_end:
-        raise ValidationError(
-            {"on": _("重新运营日期不能早于上次停止运营日期 %(date)s。") % {"date": last_end}}
+    if on is not None and last_end is not None and on < last_end:
+        errors.setdefault("on", []).append(
+            _("重新运营日期不能早于上次停止运营日期 %(date)s。") % {"date": last_end}
         )
+    if errors:
+        raise ValidationError(errors)
+
+
+def facility_open(
+    *, actor: Membership, facility: Facility, on: datetime.date, reason: str = ""
+) -> Facility:
+    """Start operating a planned facility, or reopen a suspended or closed one, from ``on``.
+
+    Raises ValidationError with every problem at once (facility_open_check).
+    """
+    facility_open_check(actor=actor, facility=facility, on=on, reason=reason)
     with acting(actor.user, action="facility_open", tenant=actor.tenant.code):
         facility = Facility.objects.select_for_update().get(pk=facility.pk)
         facility.status = FacilityStatus.OPERATING
@@ -596,6 +633,42 @@ def facility_open(
     return facility
 
 
+def facility_close_check(
+    *,
+    actor: Membership,
+    facility: Facility,
+    on: datetime.date | None = None,
+    reason: str = "",
+    status: str = FacilityStatus.CLOSED,
+) -> None:
+    """Every reason facility_close would refuse, at once (ValidationError); writes nothing."""
+    _require_edit(actor, facility)
+    errors: dict[str, list] = {}
+    if status not in (FacilityStatus.CLOSED, FacilityStatus.SUSPENDED):
+        errors["status"] = [_("只能关闭或暂停运营。")]
+    elif facility.status != FacilityStatus.OPERATING:
+        errors["status"] = [_("只有运营中的站点才能关闭或暂停。")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("请填写停止运营的原因。")]
+    if on is not None and on > _today():
+        errors["on"] = [_("停止运营日期不能晚于今天。")]
+    elif on is not None and "status" not in errors:
+        try:
+            _check_close_date(facility, facility.periods.filter(ended_on__isnull=True).first(), on)
+        except ValidationError as error:
+            error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_close_date(facility: Facility, period, on: datetime.date) -> None:
+    if period is None or on <= period.started_on:
+        start = period.started_on if period else facility.established_on
+        raise ValidationError(
+            {"on": _("停止运营日期须晚于开始运营日期 %(date)s。") % {"date": start}}
+        )
+
+
 def facility_close(
     *,
     actor: Membership,
@@ -604,24 +677,16 @@ def facility_close(
     reason: str,
     status: str = FacilityStatus.CLOSED,
 ) -> Facility:
-    """Stop an operating facility from ``on`` (not operating that day), closed or suspended."""
-    _require_edit(actor, facility)
-    if status not in (FacilityStatus.CLOSED, FacilityStatus.SUSPENDED):
-        raise ValidationError({"status": _("只能关闭或暂停运营。")})
-    if facility.status != FacilityStatus.OPERATING:
-        raise ValidationError({"status": _("只有运营中的站点才能关闭或暂停。")})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("请填写停止运营的原因。")})
-    if on > _today():
-        raise ValidationError({"on": _("停止运营日期不能晚于今天。")})
+    """Stop an operating facility from ``on`` (not operating that day), closed or suspended.
+
+    Raises ValidationError with every problem at once (facility_close_check).
+    """
+    facility_close_check(actor=actor, facility=facility, on=on, reason=reason, status=status)
     with acting(actor.user, action="facility_close", tenant=actor.tenant.code):
         facility = Facility.objects.select_for_update().get(pk=facility.pk)
         period = facility.periods.filter(ended_on__isnull=True).first()
-        if period is None or on <= period.started_on:
-            start = period.started_on if period else facility.established_on
-            raise ValidationError(
-                {"on": _("停止运营日期须晚于开始运营日期 %(date)s。") % {"date": start}}
-            )
+        _check_close_date(facility, period, on)  # again, under the lock
+        assert period is not None  # (checked just above)
         period.ended_on = on
         period.save(update_fields=["ended_on"])
         facility.status = status
@@ -632,19 +697,43 @@ def facility_close(
     return facility
 
 
+def facility_rate_check(
+    *,
+    actor: Membership,
+    facility: Facility,
+    stars: object = None,
+    rated_on: datetime.date | None = None,
+    note: str = "",
+) -> int:
+    """The stars as an int (1–5), or ValidationError with every problem at once."""
+    _require_edit(actor, facility)
+    errors: dict[str, list] = {}
+    try:
+        stars_value = int(str(stars))
+    except ValueError:
+        stars_value = 0
+    if not 1 <= stars_value <= 5:
+        errors["stars"] = [_("星级必须是 1 到 5 的整数。")]
+    problem = date_problem(rated_on)
+    if problem:
+        errors["rated_on"] = [problem]
+    if len(note or "") > 300:
+        errors["note"] = [_("说明不能超过 300 个字。")]
+    if errors:
+        raise ValidationError(errors)
+    return stars_value
+
+
 def facility_rate(
     *, actor: Membership, facility: Facility, stars: object, rated_on: datetime.date, note: str = ""
 ) -> FacilityRating:
-    """Award a star rating (1–5) on a date; the newest rating becomes the current stars."""
-    _require_edit(actor, facility)
-    try:
-        stars_value = int(str(stars))
-    except ValueError as error:
-        raise ValidationError({"stars": _("星级必须是 1 到 5 的整数。")}) from error
-    if not 1 <= stars_value <= 5:
-        raise ValidationError({"stars": _("星级必须是 1 到 5 的整数。")})
-    if rated_on > _today():
-        raise ValidationError({"rated_on": _("评定日期不能晚于今天。")})
+    """Award a star rating (1–5) on a date; the newest rating becomes the current stars.
+
+    Raises ValidationError with every problem at once (facility_rate_check).
+    """
+    stars_value = facility_rate_check(
+        actor=actor, facility=facility, stars=stars, rated_on=rated_on, note=note
+    )
     with acting(actor.user, action="facility_rate", tenant=actor.tenant.code):
         rating, _created = FacilityRating.objects.update_or_create(
             tenant_id=facility.tenant_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +20,13 @@ from stations.forms import (
     FacilityDetailsForm,
     FacilityOpenForm,
     FacilityRatingForm,
+    add_other_errors,
     add_service_errors,
 )
 from stations.models import Facility, FacilityStatus
 from stations.scoping import ScopedView
 from stations.services import facilities as facility_services
+from stations.validation import all_errors
 from stations.widgets import scope_root
 
 PAGE_SIZE = 50
@@ -77,17 +80,19 @@ class FacilityCreateView(ScopedView):
 
     def post(self, request):
         form = FacilityCreateForm(request.POST, root=self.root)
-        if form.is_valid():
-            values = {field: form.cleaned_data[field] for field in facility_services.DETAIL_FIELDS}
+        valid = form.is_valid()
+        item = {
+            "level": form.cleaned_data.get("level", ""),
+            "division_code": form.cleaned_data.get("division", ""),
+            **{
+                field: form.cleaned_data[field]
+                for field in ("status", "established_on", *facility_services.DETAIL_FIELDS)
+                if field in form.cleaned_data
+            },
+        }
+        if valid:
             try:
-                facility = facility_services.facility_create(
-                    actor=self.membership,
-                    level=form.cleaned_data["level"],
-                    division_code=form.cleaned_data["division"],
-                    status=form.cleaned_data["status"],
-                    established_on=form.cleaned_data["established_on"],
-                    **values,
-                )
+                facility = facility_services.facility_create(actor=self.membership, **item)
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:
@@ -95,6 +100,10 @@ class FacilityCreateView(ScopedView):
             else:
                 messages.success(request, _("已创建：%(name)s") % {"name": facility.name})
                 return redirect("stations:facility-detail", pk=facility.pk)
+        else:
+            # The fields that did parse are checked by the service too: every problem at once.
+            check = partial(facility_services.facility_create_check, actor=self.membership, **item)
+            add_other_errors(form, all_errors(form.errors, check))
         return self.render_form(request, form, status=400)
 
     def render_form(self, request, form, status=200):
@@ -123,9 +132,9 @@ class FacilityDetailView(ScopedView):
             ),
             "ratings": facility.ratings.order_by("-rated_on"),
             "history": selectors.facility_history(facility),
-            "close_form": forms.get("close") or FacilityCloseForm(),
-            "open_form": forms.get("open") or FacilityOpenForm(),
-            "rating_form": forms.get("rate") or FacilityRatingForm(),
+            "close_form": forms.get("close") or FacilityCloseForm(auto_id="close-%s"),
+            "open_form": forms.get("open") or FacilityOpenForm(auto_id="open-%s"),
+            "rating_form": forms.get("rate") or FacilityRatingForm(auto_id="rate-%s"),
             "is_operating": facility.status == FacilityStatus.OPERATING,
         }
         return render(request, "stations/facility_detail.html", context, status=status)
@@ -148,7 +157,7 @@ class FacilityStatusView(FacilityDetailView):
         }
         if action not in form_classes:
             return redirect("stations:facility-detail", pk=pk)
-        form = form_classes[action](request.POST)
+        form = form_classes[action](request.POST, auto_id=f"{action}-%s")
         if form.is_valid():
             services: dict[str, Callable[..., object]] = {
                 "close": facility_services.facility_close,
@@ -189,8 +198,13 @@ class FacilityEditView(ScopedView):
         facility = self.get_object()
         self.dispatch_edit(facility)
         form = FacilityDetailsForm(request.POST, instance=Facility.objects.get(pk=facility.pk))
-        if form.is_valid():
-            values = {field: form.cleaned_data[field] for field in facility_services.DETAIL_FIELDS}
+        valid = form.is_valid()
+        values = {
+            field: form.cleaned_data[field]
+            for field in facility_services.DETAIL_FIELDS
+            if field in form.cleaned_data
+        }
+        if valid:
             try:
                 facility_services.facility_update(
                     actor=self.membership, facility=facility, **values
@@ -200,5 +214,13 @@ class FacilityEditView(ScopedView):
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("stations:facility-detail", pk=pk)
+        else:
+            check = partial(
+                facility_services.facility_update_check,
+                actor=self.membership,
+                facility=Facility.objects.get(pk=facility.pk),
+                **values,
+            )
+            add_other_errors(form, all_errors(form.errors, check))
         context = {"form": form, "facility": facility}
         return render(request, "stations/facility_form.html", context, status=400)

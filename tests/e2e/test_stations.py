@@ -1,6 +1,7 @@
 """Station journeys in a real headless Chromium: keeping a county's network up to date."""
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -264,3 +265,22 @@ def test_county_officer_edits_the_export_and_imports_it_back_as_changes(page, li
         "文笔路 9 号",
         '=HYPERLINK("x")',
     }
+
+
+def test_four_mistakes_are_shown_after_one_save(page, liuzhou):
+    log_in(page, "demo_county", PASSWORD)
+    page.goto("/facilities/new/?level=township_station&division=450202003")
+    form = page.get_by_test_id("facility-form")
+    form.get_by_label("建成运营日期").fill("2030-01-01")
+    form.get_by_label("办公面积（平方米）").fill("-50")
+    form.get_by_label("联系电话").fill("abc")
+    form.get_by_label("示范站", exact=True).check()
+    form.get_by_label("示范站认定年份").fill("1800")
+    # The browser already marks what it can check when a field is left.
+    expect(form.get_by_label("办公面积（平方米）")).to_have_class(re.compile("is-invalid"))
+    form.get_by_role("button", name="保存").click()
+    for field in ("established_on", "office_area_m2", "phone", "demonstration_year"):
+        expect(page.get_by_test_id(f"error-{field}")).to_be_visible()
+    expect(page.get_by_test_id("error-phone")).to_contain_text("11 位手机号")
+    screenshot(page, "facility-form-four-errors")
+    assert not Facility.objects.exists()

@@ -63,7 +63,7 @@ class TestFacilityPages:
         assert facility.name == "城中区城中街道社会工作服务站"
         response = client.post(
             reverse("stations:facility-edit", args=[facility.pk]),
-            {"name": facility.name, "phone": "0772-1", "remarks": "新址"},
+            {"name": facility.name, "phone": "0772-2812345", "remarks": "新址"},
         )
         assert response.status_code == 302
         client.post(
@@ -87,7 +87,7 @@ class TestFacilityPages:
         ).content.decode()
         assert "2021-04-01 — 2022-01-01" in body and "2022-03-01 — 至今" in body
         assert 'data-testid="history"' in body and "lz_chengzhong" in body
-        assert "0772-1" in body and "装修" in body
+        assert "0772-2812345" in body and "装修" in body
 
     def test_create_errors_are_shown_on_the_fields_and_nothing_is_written(self, world):
         client = world.client_for(world.county_officer)

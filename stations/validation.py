@@ -1,0 +1,112 @@
+"""Checks every app's services share: dates in range, Chinese phone numbers, every error at once."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.fields import SkipField, empty
+
+# The earliest date the platform records (the stations network began after it);
+# a sanity bound on data entry, not a rule of the plan.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+
+
+def date_problem(value: datetime.date | None, *, future: bool = False) -> str | None:
+    """Why ``value`` is out of range (before EARLIEST_DATE, or after today unless ``future``)."""
+    if value is None:
+        return None
+    if value < EARLIEST_DATE:
+        return _("日期不能早于 %(date)s。") % {"date": EARLIEST_DATE.isoformat()}
+    if not future and value > timezone.localdate():
+        return _("日期不能晚于今天。")
+    return None
+
+
+def phone_normalize(value: str) -> str:
+    """A Chinese phone number in its usual written form, or "" for a blank one.
+
+    Accepts an 11-digit mobile (``13800138000``, spaces, dashes or +86 allowed)
+    or a landline with its area code (``0772-2800000``, ``07722800000``).
+    Returns ``13800138000`` or ``0772-2800000``. Raises ValidationError (code
+    ``invalid_phone``) for anything else, a landline without its area code
+    included. Validation by libphonenumber's metadata for CN.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    message = _(
+        "电话“%(value)s”无效：请填写 11 位手机号，或带区号的固定电话，如 0772-2800000。"
+    ) % {"value": text}
+    digits = re.sub(r"[^\d+]", "", text)
+    digits = digits[3:] if digits.startswith("+86") else digits
+    if digits[:1] not in ("0", "1"):  # a landline without its area code, or abroad
+        raise ValidationError(message, code="invalid_phone")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(message, code="invalid_phone") from error
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise ValidationError(message, code="invalid_phone")
+    national = str(number.national_number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return f"0{national[:area]}-{national[area:]}"
+    return national
+
+
+def all_errors(
+    parse_errors: Mapping[str, Any], check: Callable[[], object]
+) -> dict[str, list[str]]:
+    """Every problem of one submission at once: the fields that did not parse, plus the
+    service check's errors on the other fields.
+
+    ``check`` runs the service's checks on the values that did parse (inside a
+    transaction that is rolled back, so it writes nothing); a ValidationError
+    it raises adds its fields' messages, a PermissionDenied its message under
+    ``__all__``. Returns {field: [message, …]}.
+    """
+    errors = {field: [str(m) for m in messages] for field, messages in parse_errors.items()}
+    try:
+        with transaction.atomic():
+            check()
+            transaction.set_rollback(True)
+    except ValidationError as error:
+        refused: dict = error.update_error_dict({})
+        for field, items in refused.items():
+            if field not in errors:
+                errors[field] = [str(message) for item in items for message in item]
+    except PermissionDenied as error:
+        errors.setdefault("__all__", []).append(str(error))
+    return errors
+
+
+def api_validated(serializer, check: Callable[[dict], object]) -> dict:
+    """A DRF serializer's validated data, or a 400 naming every problem at once.
+
+    When the serializer refuses some fields, the fields it accepts are parsed
+    one by one and ``check(values)`` (the service's own check, writing
+    nothing) adds its errors on them, so one call reports everything that is
+    wrong. Raises rest_framework ValidationError ({field: [message, …]}).
+    """
+    if serializer.is_valid():
+        return serializer.validated_data
+    values = {}
+    for name, field in serializer.fields.items():
+        raw = field.get_value(serializer.initial_data)
+        if name in serializer.errors or field.read_only or raw is empty:
+            continue
+        try:
+            values[name] = field.run_validation(raw)
+        except (exceptions.ValidationError, SkipField):
+            continue
+    raise exceptions.ValidationError(all_errors(serializer.errors, partial(check, values)))
