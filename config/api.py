@@ -9,6 +9,7 @@ Every 4xx answer has the shape::
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -54,7 +55,10 @@ class BoundedJSONParser(JSONParser):
 
 def _django_validation_to_api(error: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(error, "error_dict"):
-        return exceptions.ValidationError(error.message_dict)
+        fields = dict(error.message_dict)
+        if NON_FIELD_ERRORS in fields:  # named as DRF names it
+            fields["non_field_errors"] = fields.pop(NON_FIELD_ERRORS)
+        return exceptions.ValidationError(fields)
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 

@@ -179,6 +179,36 @@ class FacilityOpenForm(StyledForm, forms.Form):
     reason = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
+class FacilityCorrectForm(StyledForm, forms.Form):
+    """Fix what was entered wrongly (not a change in the world): leave the rest blank."""
+
+    established_on = forms.DateField(
+        label=_("正确的建成运营日期"), required=False, widget=DateInput()
+    )
+    level = forms.ChoiceField(
+        label=_("正确的层级"), required=False, choices=[("", _("不变")), *FacilityLevel.choices]
+    )
+    division = forms.CharField(
+        label=_("正确的所在区划"),
+        required=False,
+        max_length=12,
+        widget=DivisionPicker(
+            levels_from="correct-level",
+            level_map={str(level): str(division) for level, division in DIVISION_LEVEL_OF.items()},
+        ),
+    )
+    reason = forms.CharField(
+        label=_("更正原因"), max_length=300, error_messages={"required": _("更正须写明原因。")}
+    )
+
+    def __init__(self, *args, facility=None, root: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        picker = self.fields["division"].widget
+        picker.root = root
+        if facility is not None:  # the picker offers the levels of the facility's own level
+            picker.levels = [str(DIVISION_LEVEL_OF[FacilityLevel(facility.level)])]
+
+
 def star_choices() -> list[tuple[int, str]]:
     """1 to 5 stars, labelled in the user's language."""
     return [(n, ngettext("%(n)d 星", "%(n)d 星", n) % {"n": n}) for n in range(1, 6)]

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations.divisions import COUNTED_KINDS, InvalidDivisionCode, Level, normalize_code
+from stations.history import HistoryEntry, history_entries
 from stations.models import (
     CoverageOverride,
     Division,
@@ -238,53 +239,25 @@ def imports_visible(actor: Actor) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(tenant_id=scope.tenant_id, requested_by_id=scope.user_id)
 
 
-def facility_history(facility: Facility) -> list[dict]:
-    """Changes of a facility and of its periods, ratings and status log, newest first.
-
-    Each row: when, who (user or command), what was changed, and the changed
-    fields as (label, old, new).
-    """
-    from django.apps import apps
+def facility_history(facility: Facility, limit: int = 300) -> list[HistoryEntry]:
+    """What happened to a facility and its periods, ratings and status log, newest first:
+    one readable entry per user action (stations.history), from its last ``limit`` records."""
     from pghistory.models import Events
 
     events = (
         Events.objects.references(facility)
         .order_by("-pgh_created_at", "-pgh_id")
-        .values("pgh_created_at", "pgh_label", "pgh_model", "pgh_diff", "pgh_context", "pgh_data")[
-            :100
-        ]
+        .values(
+            "pgh_created_at",
+            "pgh_label",
+            "pgh_model",
+            "pgh_diff",
+            "pgh_context",
+            "pgh_context_id",
+            "pgh_data",
+        )[:limit]
     )
-    skipped = {"id", "tenant", "updated_at", "created_at", "recorded_at", "six_haves_complete"}
-    rows = []
-    for event in events:
-        tracked = apps.get_model(event["pgh_model"]).pgh_tracked_model
-        labels = {field.attname: str(field.verbose_name) for field in tracked._meta.concrete_fields}
-        labels.update(
-            {field.name: str(field.verbose_name) for field in tracked._meta.concrete_fields}
-        )
-        context = event["pgh_context"] or {}
-        if event["pgh_diff"]:
-            changes = [
-                (labels.get(name, name), old, new)
-                for name, (old, new) in event["pgh_diff"].items()
-                if name not in skipped
-            ]
-        else:
-            changes = [
-                (labels.get(name, name), None, value)
-                for name, value in (event["pgh_data"] or {}).items()
-                if name not in skipped and value not in (None, "", False)
-            ]
-        rows.append(
-            {
-                "when": event["pgh_created_at"],
-                "who": context.get("username") or context.get("command") or "",
-                "what": str(tracked._meta.verbose_name),
-                "label": event["pgh_label"],
-                "changes": changes,
-            }
-        )
-    return rows
+    return history_entries(events, Facility)
 
 
 def policy_values_visible(actor: Actor) -> QuerySet[PolicyValue]:

@@ -79,6 +79,16 @@ urlpatterns = [
         name="api-facility-open",
     ),
     path(
+        "api/v1/facilities/<int:pk>/correct/",
+        apis.FacilityCorrectApi.as_view(),
+        name="api-facility-correct",
+    ),
+    path(
+        "api/v1/facilities/<int:pk>/history/",
+        apis.FacilityHistoryApi.as_view(),
+        name="api-facility-history",
+    ),
+    path(
         "api/v1/facilities/<int:pk>/ratings/",
         apis.FacilityRatingApi.as_view(),
         name="api-facility-ratings",

@@ -109,4 +109,7 @@ def api_validated(serializer, check: Callable[[dict], object]) -> dict:
             values[name] = field.run_validation(raw)
         except (exceptions.ValidationError, SkipField):
             continue
-    raise exceptions.ValidationError(all_errors(serializer.errors, partial(check, values)))
+    errors = all_errors(serializer.errors, partial(check, values))
+    if "__all__" in errors:  # named as DRF names it
+        errors.setdefault("non_field_errors", []).extend(errors.pop("__all__"))
+    raise exceptions.ValidationError(errors)

@@ -11,9 +11,12 @@
 
   function acceptedLevels(select) {
     const source = select.dataset.levelsFrom && document.getElementById(select.dataset.levelsFrom);
-    const text = source
-      ? JSON.parse(select.dataset.levelMap || "{}")[source.value] || ""
-      : select.dataset.levels || "";
+    // The levels the other select's value maps to; when it says nothing ("unchanged"), the
+    // picker's own.
+    const text =
+      (source && JSON.parse(select.dataset.levelMap || "{}")[source.value]) ||
+      select.dataset.levels ||
+      "";
     return text.split(",").filter(Boolean);
   }
 

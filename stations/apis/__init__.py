@@ -9,8 +9,10 @@ from stations.apis.coverage import (
 from stations.apis.divisions import DivisionDetailApi, DivisionListApi, MeApi, TokenObtainApi
 from stations.apis.facilities import (
     FacilityCloseApi,
+    FacilityCorrectApi,
     FacilityDetailApi,
     FacilityExportApi,
+    FacilityHistoryApi,
     FacilityListApi,
     FacilityOpenApi,
     FacilityRatingApi,
@@ -27,8 +29,10 @@ __all__ = [
     "DivisionDetailApi",
     "DivisionListApi",
     "FacilityCloseApi",
+    "FacilityCorrectApi",
     "FacilityDetailApi",
     "FacilityExportApi",
+    "FacilityHistoryApi",
     "FacilityListApi",
     "FacilityOpenApi",
     "FacilityRatingApi",

@@ -15,7 +15,7 @@ from stations.models import (
     FacilityStatus,
 )
 from stations.scoping import ScopedAPIView
-from stations.selectors import facilities_visible
+from stations.selectors import facilities_visible, facility_history
 from stations.services import facilities as facility_services
 from stations.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from stations.validation import api_validated
@@ -242,3 +242,73 @@ class FacilityRatingApi(FacilityApiBase):
         )
         facility_services.facility_rate(actor=self.membership, facility=facility, **values)
         return self.respond(facility, status.HTTP_201_CREATED)
+
+
+class FacilityCorrectApi(FacilityApiBase):
+    """Correct an opening date, level or division entered wrongly, with a required reason.
+
+    The operating periods follow and coverage of the affected dates changes;
+    the history shows a correction (action ``facility_correct``) with the
+    reason. Every problem is answered at once (400); another county's or
+    tenant's facility is 404; a role that may not keep it, 403.
+    """
+
+    class CorrectSerializer(serializers.Serializer):
+        established_on = serializers.DateField(
+            required=False, help_text="the corrected opening date (YYYY-MM-DD)"
+        )
+        level = serializers.ChoiceField(choices=FacilityLevel.choices, required=False)
+        division = serializers.CharField(
+            required=False, help_text="full or short code of the corrected division"
+        )
+        reason = serializers.CharField(max_length=300, help_text="why it was wrong (required)")
+
+    @extend_schema(request=CorrectSerializer, responses={200: FacilityOutputSerializer})
+    def post(self, request, pk: int):
+        facility = self.get_object()
+        values = dict(
+            api_validated(
+                self.CorrectSerializer(data=request.data),
+                lambda parsed: self.correct(facility, parsed),
+            )
+        )
+        return self.respond(self.correct(facility, values))
+
+    def correct(self, facility: Facility, values: dict) -> Facility:
+        values = dict(values)
+        values["division_code"] = values.pop("division", None)
+        values.setdefault("reason", "")
+        return facility_services.facility_correct(
+            actor=self.membership, facility=facility, **values
+        )
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="the field's name in code")  # type: ignore[assignment]
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="its label in the request's language"
+    )
+    old = serializers.CharField(allow_null=True, help_text="display value; null for a new record")
+    new = serializers.CharField(allow_null=True, help_text="display value")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="when (Asia/Shanghai)")
+    actor = serializers.CharField(help_text="username, or the command that acted")
+    action = serializers.CharField(help_text="recorded action, e.g. facility_close")
+    action_label = serializers.CharField()
+    reason = serializers.CharField(help_text="the reason given (corrections, closures)")
+    summary = serializers.CharField(help_text="one sentence in the request's language")
+    changes = HistoryChangeSerializer(many=True)
+
+
+class FacilityHistoryApi(FacilityApiBase):
+    """What happened to a facility, newest first: one entry per user action (a request or
+    an import job), with a sentence and its changed fields as display values."""
+
+    pagination_class = None
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
+    def get(self, request, pk: int):
+        entries = facility_history(self.get_object())
+        return Response(HistoryEntrySerializer(entries, many=True).data)

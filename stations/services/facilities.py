@@ -745,3 +745,128 @@ def facility_rate(
         facility.current_stars = latest.stars if latest else None
         facility.save(update_fields=["current_stars", "updated_at"])
     return rating
+
+
+# What a correction may fix: data entered wrongly, not a change in the world.
+CORRECTABLE_FIELDS = ("established_on", "level", "division")
+
+
+def facility_correct(
+    *,
+    actor: Membership,
+    facility: Facility,
+    reason: str,
+    established_on: datetime.date | None = None,
+    level: str | None = None,
+    division_code: object = None,
+) -> Facility:
+    """Correct a facility's opening date, level or division that were entered wrongly.
+
+    Unlike closing and re-creating, the facility keeps its identity and its
+    operating periods follow: the first period starts on the corrected date,
+    every period moves to the corrected level and division, and the status log's
+    opening entry moves with the date. Coverage of the affected dates changes
+    accordingly; nothing else does. History records it as the action
+    ``facility_correct`` with the reason.
+
+    ``reason`` is required (≤ 300 characters); each of the other arguments is
+    optional (None: unchanged), at least one must change something. Raises
+    PermissionDenied (not the actor's facility, or a place the actor may not
+    keep) or ValidationError with every problem at once: dates outside
+    2000-01-01..today or after the first period's end, a division not of the
+    level, outside the scope or retired, or two operating township stations in
+    one township on a day.
+    """
+    _require_edit(actor, facility)
+    errors: dict[str, list] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("更正须写明原因。")]
+    elif len(reason) > 300:
+        errors["reason"] = [_("原因不能超过 300 个字。")]
+    periods = list(facility.periods.order_by("started_on"))
+    new_level = level or facility.level
+    moving = level not in (None, "", facility.level) or (
+        division_code not in (None, "") and _code_or_none(division_code) != facility.division_id
+    )
+    dating = established_on is not None and established_on != facility.established_on
+    new_start: datetime.date = established_on or datetime.date.min  # (used only when dating)
+    if not moving and not dating:
+        errors.setdefault("__all__", []).append(_("没有需要更正的内容：新值与原值相同。"))
+    if dating:
+        problem = date_problem(established_on)
+        if problem:
+            errors["established_on"] = [problem]
+        elif not periods:
+            errors["established_on"] = [_("该站点尚未运营，没有建成运营日期可更正。")]
+        elif periods[0].ended_on is not None and new_start >= periods[0].ended_on:
+            errors["established_on"] = [
+                _("建成运营日期须早于第一段运营期间的结束日期 %(date)s。")
+                % {"date": periods[0].ended_on}
+            ]
+    division = facility.division
+    if moving:
+        found = _divisions_for(actor, [(new_level, division_code or facility.division_id)])[0]
+        if isinstance(found, Division):
+            division = found
+        elif isinstance(found, ValidationError):
+            found.update_error_dict(errors)
+        else:
+            raise found
+    moved = Facility(
+        pk=facility.pk, tenant_id=facility.tenant_id, level=new_level, division=division
+    )
+    first_start = established_on if dating and "established_on" not in errors else None
+
+    def check_overlaps() -> None:
+        for index, period in enumerate(periods):
+            start = first_start if first_start and index == 0 else period.started_on
+            _check_no_overlap(moved, start, period.ended_on)
+
+    if "division" not in errors:
+        try:
+            check_overlaps()
+        except ValidationError as error:
+            error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    old_start = facility.established_on
+    with acting(actor.user, action="facility_correct", tenant=actor.tenant.code, reason=reason):
+        facility = Facility.objects.select_for_update().get(pk=facility.pk)
+        _lock_division(division.code)
+        check_overlaps()  # again, under the lock
+        if moving:
+            if facility.name == signboard_name(facility.division, facility.level):
+                facility.name = signboard_name(division, new_level)
+            facility.level = new_level
+            facility.division = division
+            facility.county_code = division.county_code if new_level != "city_centre" else ""
+        if dating:
+            facility.established_on = new_start
+        facility.save()
+        for index, period in enumerate(periods):
+            if dating and index == 0:
+                period.started_on = new_start
+            period.division = division
+            period.level = new_level
+        try:
+            with transaction.atomic():
+                FacilityOperatingPeriod.objects.bulk_update(
+                    periods, ["started_on", "division", "level"]
+                )
+        except DatabaseError as error:  # the trigger's check, should a race slip through
+            raise ValidationError(
+                {"division": _("该乡镇（街道）同一时间只能有一个运营中的社工站。")}
+            ) from error
+        if dating and old_start is not None:
+            facility.status_changes.filter(
+                status=FacilityStatus.OPERATING, effective_on=old_start
+            ).update(effective_on=new_start)
+    return facility
+
+
+def _code_or_none(value: object) -> str | None:
+    try:
+        return normalize_code(value)
+    except InvalidDivisionCode:
+        return None

@@ -16,10 +16,12 @@ from stations.divisions import Level
 from stations.filters import FacilityFilter
 from stations.forms import (
     FacilityCloseForm,
+    FacilityCorrectForm,
     FacilityCreateForm,
     FacilityDetailsForm,
     FacilityOpenForm,
     FacilityRatingForm,
+    StyledForm,
     add_other_errors,
     add_service_errors,
 )
@@ -135,9 +137,15 @@ class FacilityDetailView(ScopedView):
             "close_form": forms.get("close") or FacilityCloseForm(auto_id="close-%s"),
             "open_form": forms.get("open") or FacilityOpenForm(auto_id="open-%s"),
             "rating_form": forms.get("rate") or FacilityRatingForm(auto_id="rate-%s"),
+            "correct_form": forms.get("correct") or self.correct_form(facility),
             "is_operating": facility.status == FacilityStatus.OPERATING,
         }
         return render(request, "stations/facility_detail.html", context, status=status)
+
+    def correct_form(self, facility: Facility, data=None) -> FacilityCorrectForm:
+        return FacilityCorrectForm(
+            data, auto_id="correct-%s", facility=facility, root=scope_root(self.membership)
+        )
 
 
 class FacilityStatusView(FacilityDetailView):
@@ -155,24 +163,36 @@ class FacilityStatusView(FacilityDetailView):
             "open": FacilityOpenForm,
             "rate": FacilityRatingForm,
         }
-        if action not in form_classes:
+        form: StyledForm
+        if action == "correct":
+            form = self.correct_form(facility, request.POST)
+        elif action in form_classes:
+            form = form_classes[action](request.POST, auto_id=f"{action}-%s")
+        else:
             return redirect("stations:facility-detail", pk=pk)
-        form = form_classes[action](request.POST, auto_id=f"{action}-%s")
         if form.is_valid():
             services: dict[str, Callable[..., object]] = {
                 "close": facility_services.facility_close,
                 "open": facility_services.facility_open,
                 "rate": facility_services.facility_rate,
+                "correct": self.correct,
             }
-            service = services[action]
             try:
-                service(actor=self.membership, facility=facility, **form.cleaned_data)
+                services[action](actor=self.membership, facility=facility, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("stations:facility-detail", pk=pk)
         return self.render_page(request, facility, forms={action: form}, status=400)
+
+    @staticmethod
+    def correct(*, division: str, level: str, **values) -> object:
+        return facility_services.facility_correct(
+            division_code=division or None, level=level or None, **values
+        )
 
 
 class FacilityEditView(ScopedView):

@@ -284,3 +284,33 @@ def test_four_mistakes_are_shown_after_one_save(page, liuzhou):
     expect(page.get_by_test_id("error-phone")).to_contain_text("11 位手机号")
     screenshot(page, "facility-form-four-errors")
     assert not Facility.objects.exists()
+
+
+def test_a_corrected_opening_date_changes_an_earlier_dashboard_and_reads_as_history(page, liuzhou):
+    facility = station(liuzhou["county"], "450202001", date(2021, 4, 1))
+    log_in(page, "demo_county", PASSWORD)
+    page.goto("/?as_of=2021-02-01")
+    expect(page.get_by_test_id("coverage-count")).to_contain_text("已覆盖 0 / 计入 7")
+
+    page.goto(f"/facilities/{facility.pk}/")
+    page.get_by_text("更正录入错误").click()
+    form = page.get_by_test_id("correct-form")
+    form.get_by_label("正确的建成运营日期").fill("2021-01-15")
+    form.get_by_role("button", name="保存更正").click()
+    expect(page.get_by_test_id("correct-error-reason")).to_contain_text("更正须写明原因")
+    form = page.get_by_test_id("correct-form")
+    form.get_by_label("正确的建成运营日期").fill("2021-01-15")
+    form.get_by_label("更正原因").fill("录入时把 1 月写成了 4 月")
+    form.get_by_role("button", name="保存更正").click()
+    expect(page.get_by_test_id("periods")).to_contain_text("2021-01-15")
+
+    entries = page.get_by_test_id("history-entry")
+    expect(entries.first).to_contain_text("demo_county 于")
+    expect(entries.first).to_contain_text("更正了本站信息：建成运营日期 2021-04-01 → 2021-01-15")
+    expect(entries.first).to_contain_text("原因：录入时把 1 月写成了 4 月")
+    expect(entries.last).to_contain_text("新建了本站：")
+    expect(page.get_by_test_id("history")).not_to_contain_text("township_station")
+    screenshot(page, "facility-history-sentences")
+
+    page.goto("/?as_of=2021-02-01")
+    expect(page.get_by_test_id("coverage-count")).to_contain_text("已覆盖 1 / 计入 7")
