@@ -71,6 +71,8 @@ def test_county_officer_creates_edits_and_closes_a_station(page, liuzhou):
     page.get_by_test_id("facility-form").get_by_role("button", name="保存").click()
     expect(page.locator("body")).to_contain_text("0772-2800000")
 
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     close = page.get_by_test_id("close-form")
     close.get_by_label("操作").select_option("suspended")
     close.get_by_label("停止运营日期").fill("2021-01-01")
@@ -84,6 +86,7 @@ def test_county_officer_creates_edits_and_closes_a_station(page, liuzhou):
     close.get_by_label("原因").fill("场地装修")
     close.get_by_role("button", name="关闭或暂停").click()
     expect(page.get_by_test_id("facility-status")).to_have_text("暂停运营")
+    assert asked and "确定停止本站运营" in asked[0]  # closing asks first
     expect(page.get_by_test_id("history")).to_contain_text("demo_county")
     screenshot(page, "facility-detail")
     assert Facility.objects.get().status == "suspended"
