@@ -48,3 +48,53 @@ class SessionIdleMiddleware:
             if now - int(session.get(TOUCHED_KEY, 0)) >= TOUCH_EVERY_SECONDS:
                 session[TOUCHED_KEY] = now  # modified: saved with a new expiry
         return self.get_response(request)
+
+
+# Session key set at sign-in while the user still has a temporary password.
+MUST_CHANGE_KEY = "_must_change_password"
+_ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz/")
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user signed in with a temporary password reaches only the password page (and
+    logout) until they choose their own; API calls answer 403 ``password_change_required``.
+
+    Costs nothing for other sessions: only a flagged session (see stations.signals) is
+    checked against the database, and the flag goes once the password has changed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get(MUST_CHANGE_KEY):
+            response = self.redirect(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def redirect(self, request):
+        from django.contrib import messages
+        from django.http import JsonResponse
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from stations.models import PasswordChangeRequired
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not PasswordChangeRequired.objects.filter(user_id=user.pk).exists():
+            del request.session[MUST_CHANGE_KEY]
+            return None
+        allowed = (reverse("password_change"), reverse("password_change_done"), reverse("logout"))
+        if request.path in allowed or request.path.startswith(_ALWAYS_ALLOWED):
+            return None
+        message = _("您正在使用临时密码，请先设置自己的密码。")
+        if request.path.startswith("/api/"):
+            body = {"status": 403, "code": "password_change_required", "message": message}
+            return JsonResponse({"error": {**body, "fields": {}}}, status=403)
+        messages.warning(request, message)
+        return redirect("password_change")

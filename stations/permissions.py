@@ -62,6 +62,12 @@ def can_manage_coverage(membership: Membership) -> bool:
     return membership.role == Role.CITY_ADMIN
 
 
+def can_unlock_accounts(membership: Membership) -> bool:
+    """See and lift sign-in lockouts of the tenant's users: city admins (operators use
+    ``manage.py axes_reset_username``)."""
+    return membership.role == Role.CITY_ADMIN
+
+
 def can_manage_policy(membership: Membership) -> bool:
     """Change the tenant's policy values (thresholds with their clauses): city admins."""
     return membership.role == Role.CITY_ADMIN

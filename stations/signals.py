@@ -1,5 +1,6 @@
 """Account signals: a changed password revokes every API token of its user (MLPS: old
-credentials die with it); signing in renews the session's idle clock.
+credentials die with it, and a temporary password stops being temporary); signing in
+renews the session's idle clock and notes a temporary password to be changed.
 
 Watches the user row itself, so a change through the password page, the
 admin, ``set_password`` in a command or a reset all count.
@@ -27,7 +28,10 @@ def _revoke_tokens_on_password_change(sender, instance, created, **kwargs) -> No
     if getattr(instance, "_password_changed", False):
         from knox.models import AuthToken
 
+        from stations.models import PasswordChangeRequired
+
         AuthToken.objects.filter(user=instance).delete()
+        PasswordChangeRequired.objects.filter(user=instance).delete()
 
 
 @receiver(user_logged_in)
@@ -35,7 +39,10 @@ def _touch_session_on_sign_in(sender, request, user, **kwargs) -> None:
     """Signing in renews the session (stations.middleware.SessionIdleMiddleware)."""
     import time
 
-    from stations.middleware import TOUCHED_KEY
+    from stations.middleware import MUST_CHANGE_KEY, TOUCHED_KEY
+    from stations.models import PasswordChangeRequired
 
     if request is not None and hasattr(request, "session"):
         request.session[TOUCHED_KEY] = int(time.time())
+        if PasswordChangeRequired.objects.filter(user_id=user.pk).exists():
+            request.session[MUST_CHANGE_KEY] = True

@@ -27,6 +27,7 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", views.ImportCommitView.as_view(), name="import-commit"),
     path("imports/<int:pk>/errors.xlsx", views.ImportErrorsView.as_view(), name="import-errors"),
     path("policy/", views.PolicyView.as_view(), name="policy"),
+    path("accounts/locked/", views.LockedAccountsView.as_view(), name="locked-accounts"),
     path("healthz/", views.HealthView.as_view(), name="healthz"),
     # REST API v1
     path("api/v1/auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stations.middleware.SessionIdleMiddleware",
+    "stations.middleware.PasswordChangeRequiredMiddleware",
     "stations.middleware.ActiveMembershipMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last: turns a locked-out sign-in into the lockout answer (config.lockout).
@@ -153,9 +154,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # statements instead of 21,000 trigger calls.
 PGHISTORY_LEVEL = pgtrigger.Statement
 
+# Password rules (MLPS level 3): at least 8 characters, three of upper case, lower case,
+# digit and symbol, not containing the username (stations.passwords).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "stations.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "stations.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+    {"NAME": "stations.passwords.UsernameNotContainedValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from stations import permissions
 from stations.divisions import Level, level_codes, level_of, short_code
 from stations.filters import DivisionCodeFilter
-from stations.models import Division, Membership
+from stations.models import Division, Membership, PasswordChangeRequired
 from stations.scoping import ScopedAPIView
 from stations.selectors import division_get, divisions_with_counting, township_totals
 
@@ -56,6 +56,11 @@ class TokenObtainApi(APIView):
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("用户名或密码错误。"), code="invalid_credentials"
+            )
+        if PasswordChangeRequired.objects.filter(user_id=user.pk).exists():
+            raise exceptions.PermissionDenied(
+                _("您正在使用临时密码：请先在网页上登录并设置自己的密码。"),
+                code="password_change_required",
             )
         instance, token = AuthToken.objects.create(user=user)
         return Response(self.TokenSerializer({"token": token, "expiry": instance.expiry}).data)

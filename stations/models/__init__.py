@@ -15,6 +15,7 @@ from stations.models.tenancy import (
     CoverageOverride,
     Division,
     Membership,
+    PasswordChangeRequired,
     Role,
     Tenant,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ImportMode",
     "ImportStatus",
     "Membership",
+    "PasswordChangeRequired",
     "PolicyValue",
     "Role",
     "Tenant",

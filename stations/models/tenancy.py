@@ -108,6 +108,28 @@ class Tenant(models.Model):
         return f"{self.name}（{self.code}）"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class PasswordChangeRequired(models.Model):
+    """A user who signed in with a temporary password must choose their own before anything
+    else (``add_member`` without ``--password``). Removed when the password changes."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+    )
+    since = models.DateTimeField(_("起始时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("须修改临时密码")
+        verbose_name_plural = _("须修改临时密码")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Membership(models.Model):
     """The way a user acts in one tenant: a role and, for county officers, a county."""
@@ -167,6 +189,10 @@ class Membership(models.Model):
     @property
     def can_manage_coverage(self) -> bool:
         return permissions.can_manage_coverage(self)
+
+    @property
+    def can_unlock_accounts(self) -> bool:
+        return permissions.can_unlock_accounts(self)
 
     @property
     def can_create_facilities(self) -> bool:

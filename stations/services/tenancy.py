@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,9 +22,11 @@ from stations.models import (
     CoverageOverride,
     Division,
     Membership,
+    PasswordChangeRequired,
     Role,
     Tenant,
 )
+from stations.passwords import temporary_password
 from stations.selectors import divisions_visible, in_force_on
 from stations.services.history import acting
 from stations.services.periods import ONE_DAY, period_make_room, period_save
@@ -145,22 +148,40 @@ def membership_scope(*, tenant: Tenant, role: str, scope_code: object | None) ->
 
 def user_with_membership(
     *, username: str, password: str | None, tenant: Tenant, role: str, scope_code: object | None
-) -> Membership:
-    """Create the user if missing (with ``password``) and set their membership, atomically."""
+) -> tuple[Membership, str | None]:
+    """Create the user if missing and set their membership, atomically.
+
+    Returns (membership, temporary password or None). A new user without
+    ``password`` gets a generated temporary password (returned once, never
+    stored in clear) and must choose their own at the first sign-in
+    (PasswordChangeRequired). An explicit ``password`` is the operator's choice
+    (integration accounts): it must meet the password rules
+    (AUTH_PASSWORD_VALIDATORS) and is not temporary. An existing user without
+    ``password`` keeps theirs. Raises ValidationError ({field: messages}).
+    """
     user_model = get_user_model()
+    temporary = None
     with transaction.atomic():
         user = user_model.objects.filter(username=username).first()
         if user is None:
-            if not password:
-                raise ValidationError({"password": _("新用户必须设置密码。")})
             user = user_model(username=username)
+            user.full_clean(exclude=["password"])
+        if password:
+            try:
+                validate_password(password, user=user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from error
             user.set_password(password)
-            user.full_clean()
+            PasswordChangeRequired.objects.filter(user_id=user.pk).delete()
+        elif user.pk is None:
+            temporary = temporary_password()
+            user.set_password(temporary)
+        if user.pk is None or password:
             user.save()
-        elif password:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        return membership_set(tenant=tenant, user=user, role=role, scope_code=scope_code)
+        if temporary:
+            PasswordChangeRequired.objects.create(user=user)
+        membership = membership_set(tenant=tenant, user=user, role=role, scope_code=scope_code)
+    return membership, temporary
 
 
 def _township_in_scope(actor: Membership, code: object) -> Division:

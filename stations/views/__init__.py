@@ -1,5 +1,6 @@
 """Pages of the stations app, split by sub-domain."""
 
+from stations.views.accounts import LockedAccountsView
 from stations.views.divisions import (
     DivisionDetailView,
     DivisionRootView,
@@ -27,6 +28,7 @@ from stations.views.imports import (
 from stations.views.policy import PolicyView
 
 __all__ = [
+    "LockedAccountsView",
     "DivisionDetailView",
     "DivisionRootView",
     "FacilityCreateView",
