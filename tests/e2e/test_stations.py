@@ -317,3 +317,31 @@ def test_a_corrected_opening_date_changes_an_earlier_dashboard_and_reads_as_hist
 
     page.goto("/?as_of=2021-02-01")
     expect(page.get_by_test_id("coverage-count")).to_contain_text("已覆盖 1 / 计入 7")
+
+
+def test_the_station_list_reads_as_cards_on_a_phone(browser, live_server, liuzhou):
+    station(liuzhou["county"], "450202001", date(2020, 6, 1))
+    station(liuzhou["county"], "450202002", date(2021, 6, 1))
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "demo_county", PASSWORD)
+        page.goto("/facilities/")
+        rows = page.get_by_test_id("facility-row")
+        expect(rows).to_have_count(2)
+        expect(page.locator("[data-testid=facility-table] thead")).to_be_hidden()
+        level = rows.first.locator("td[data-label='层级']")
+        box = level.bounding_box()
+        assert box is not None and box["width"] > 300  # a whole line, not one character
+        assert "乡镇（街道）社会工作服务站" in level.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+        screenshot(page, "facility-list-phone")
+    finally:
+        context.close()
