@@ -147,7 +147,7 @@ class JobDownloadApi(JobDetailApi):
         return FileResponse(
             job.result_file.open("rb"),
             as_attachment=True,
-            filename=job.result_file.name.rsplit("/", 1)[-1],
+            filename=job.download_name,
         )
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.json import KT
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Division, Role, Tenant
@@ -97,6 +98,22 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def download_name(self) -> str:
+        """The file's name for the user: ``柳州市-社工站覆盖率报告-2023-12-31.pdf``.
+
+        Scope, kind (in the current language), the as-of date (else the day it
+        was asked for) and the stored file's extension. Sent with RFC 5987
+        ``filename*`` by FileResponse, so browsers keep the Chinese.
+        """
+        from stations.registry import report_kinds
+
+        kind = report_kinds().get(self.kind)
+        title = str(kind.title or kind.label) if kind is not None else self.kind
+        day = (self.parameters or {}).get("as_of") or timezone.localdate(self.created_at)
+        extension = (self.result_file.name or "").rsplit(".", 1)[-1] or "bin"
+        return f"{self.scope.name}-{title}-{day}.{extension}"
 
     @property
     def kind_label(self) -> str:

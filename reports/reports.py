@@ -25,6 +25,7 @@ REPORT_KINDS = [
         producer=divisions_export,
         division_levels=("city", "county", "township"),
         is_report=False,
+        title=_("区划与覆盖口径清单"),
     ),
     ReportKind(
         code="coverage",

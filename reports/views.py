@@ -78,13 +78,17 @@ class JobListView(ScopedView):
 
 
 class JobProgressView(ScopedView):
-    """One job's row, polled by htmx until the job finishes."""
+    """One job: its row, polled by htmx until the job finishes; opened directly, its page
+    in the layout (what was asked, progress, the file or why it failed)."""
 
     selector = staticmethod(jobs_visible)
     capability = staticmethod(permissions.can_use_jobs)
 
     def get(self, request, pk: int):
-        return render(request, "reports/_job_row.html", {"job": self.get_object()})
+        job = self.get_object()
+        if request.headers.get("HX-Request"):
+            return render(request, "reports/_job_row.html", {"job": job})
+        return render(request, "reports/job_detail.html", {"job": job})
 
 
 class JobDownloadView(ScopedView):
@@ -100,7 +104,7 @@ class JobDownloadView(ScopedView):
         return FileResponse(
             job.result_file.open("rb"),
             as_attachment=True,
-            filename=job.result_file.name.rsplit("/", 1)[-1],
+            filename=job.download_name,
         )
 
 

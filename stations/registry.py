@@ -91,7 +91,9 @@ class ReportKind:
     (``as_of``, ``format``); ``formats`` the file formats it renders;
     ``may_request(membership)`` a capability from a permissions module;
     ``producer(job, progress)`` returns ``(file name, bytes)``; ``division_levels``
-    the levels its division may be; ``is_report`` lists it under /api/v1/reports/.
+    the levels its division may be; ``is_report`` lists it under /api/v1/reports/;
+    ``title`` names its downloaded file (``柳州市-<title>-2023-12-31.pdf``), the label
+    when not given.
     """
 
     code: str
@@ -102,6 +104,7 @@ class ReportKind:
     producer: Callable[[Any, Callable[[int], None]], tuple[str, bytes]]
     division_levels: tuple[str, ...] = ("city", "county")
     is_report: bool = True
+    title: Text | None = None
 
 
 class ImportRun(Protocol):

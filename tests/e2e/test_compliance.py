@@ -71,7 +71,7 @@ def test_city_admin_reads_compliance_changes_policy_and_gets_the_report(page, li
     with page.expect_download() as download_info:
         row.get_by_role("link", name="下载").click()
     download = download_info.value
-    assert download.suggested_filename.startswith("450202-compliance-20240630")
+    assert download.suggested_filename == "城中区-目标达标情况报告-2024-06-30.pdf"
     text = pdf_text(Path(download.path()).read_bytes())
     assert "城中区社工站建设目标达标情况报告" in text and "≥ 10.0%" in text
 

@@ -190,7 +190,9 @@ def test_the_jobs_page_shows_progress_and_the_download_link():
         assert "已提交" in response.content.decode()
         job = Job.objects.get()
         wait_until(lambda: Job.objects.get(pk=job.pk).is_finished, timeout=90)
-    row = client.get(reverse("reports:job-progress", args=[job.pk])).content.decode()
+    row = client.get(
+        reverse("reports:job-progress", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert (
         'data-status="succeeded"' in row and reverse("reports:job-download", args=[job.pk]) in row
     )
@@ -216,3 +218,43 @@ def test_the_divisions_export_writes_an_override_reason_as_text(
     sheet = load_workbook(io.BytesIO(done.result_file.read())).worksheets[0]
     reasons = [row[5] for row in sheet.iter_rows(min_row=4) if row[5].value]
     assert [(cell.value, cell.data_type) for cell in reasons] == [(planted, "s")]
+
+
+@pytest.mark.django_db
+class TestJobPage:
+    def test_a_failed_job_opened_directly_shows_its_reason_in_the_layout(
+        self, world, django_capture_on_commit_callbacks, outsiders
+    ):
+        with django_capture_on_commit_callbacks(execute=False):
+            job = job_request(actor=world.county_officer, kind="divisions_export")
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error="任务运行超时，已标记为失败。"
+        )
+        url = reverse("reports:job-progress", args=[job.pk])
+        page = world.client_for(world.county_officer).get(url).content.decode()
+        assert "<html" in page and 'data-testid="job-failure"' in page
+        assert "任务运行超时" in page and f"任务编号：{job.pk}" in page
+        row = world.client_for(world.county_officer).get(url, HTTP_HX_REQUEST="true")
+        assert row.content.decode().lstrip().startswith("<tr")
+        outsiders.assert_page_hidden(url)
+
+    def test_the_file_is_named_by_scope_kind_and_date_in_chinese(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        from urllib.parse import quote
+
+        with django_capture_on_commit_callbacks(execute=False):
+            job = job_request(
+                actor=world.county_officer,
+                kind="coverage",
+                parameters={"as_of": "2023-12-31", "format": "xlsx"},
+            )
+        job_run(job_id=job.pk)
+        name = "城中区-社工站覆盖率报告-2023-12-31.xlsx"
+        for response in (
+            world.client_for(world.county_officer).get(
+                reverse("reports:job-download", args=[job.pk])
+            ),
+            api_for(world.county_officer).get(f"/api/v1/jobs/{job.pk}/download/"),
+        ):
+            assert f"filename*=utf-8''{quote(name)}" in response["Content-Disposition"]
