@@ -77,7 +77,7 @@ def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date
                 subject=child.division.name,
                 division=child.division.short_code,
                 expected=f"≥ {percent(target)}",
-                actual=f"{percent(child.rate)}（{child.covered}/{child.total}）",
+                actual=f"{percent(child.rate)} ({child.covered}/{child.total})",
                 url=_division_url(child.division.short_code),
             )
         )
@@ -103,7 +103,7 @@ def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date
             )
         )
     actual = (
-        f"{percent(rate)}（{figures.covered}/{figures.total}）"
+        f"{percent(rate)} ({figures.covered}/{figures.total})"
         if figures.total
         else _("没有计入覆盖率的乡镇（街道）")
     )
@@ -235,7 +235,7 @@ def check_six_haves(scope: Scope, division: Division, as_of: datetime.date) -> R
                 subject=row["name"],
                 division=row["division_id"][:9],
                 expected=_("六有齐全"),
-                actual=_("缺：%(items)s") % {"items": "、".join(missing)},
+                actual=_("缺：%(items)s") % {"items": _("、").join(missing)},
                 url=reverse("stations:facility-detail", args=[row["pk"]]),
             )
         )

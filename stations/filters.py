@@ -6,9 +6,15 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from stations.divisions import INVALID_CODE_MESSAGE, InvalidDivisionCode, normalize_code
 from stations.models import Facility, FacilityLevel, FacilityStatus
+
+
+def star_choices() -> list[tuple[int, str]]:
+    """1 to 5 stars, labelled in the user's language ("3 星", "3 stars")."""
+    return [(n, ngettext("%(n)d 星", "%(n)d 星", n) % {"n": n}) for n in range(1, 6)]
 
 
 class DivisionCodeField(forms.CharField):
@@ -38,7 +44,7 @@ class FacilityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("状态"))
     stars = django_filters.ChoiceFilter(
         field_name="current_stars",
-        choices=[(n, _("%(n)d 星") % {"n": n}) for n in range(1, 6)],
+        choices=[],  # set per request in the user's language (__init__)
         label=_("星级"),
     )
     demonstration = django_filters.BooleanFilter(field_name="is_demonstration", label=_("示范站"))
@@ -48,6 +54,10 @@ class FacilityFilter(django_filters.FilterSet):
     class Meta:
         model = Facility
         fields = ["county", "level", "status", "stars", "demonstration", "six_haves_complete", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["stars"].extra["choices"] = star_choices()
 
     def filter_county(self, queryset, name, value):
         return queryset.filter(county_code=value[:6])

@@ -3,8 +3,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from stations.filters import star_choices
 from stations.models import Facility, FacilityLevel, FacilityStatus
 from stations.models.facilities import DIVISION_LEVEL_OF
 from stations.services.facilities import DETAIL_FIELDS
@@ -207,11 +207,6 @@ class FacilityCorrectForm(StyledForm, forms.Form):
         picker.root = root
         if facility is not None:  # the picker offers the levels of the facility's own level
             picker.levels = [str(DIVISION_LEVEL_OF[FacilityLevel(facility.level)])]
-
-
-def star_choices() -> list[tuple[int, str]]:
-    """1 to 5 stars, labelled in the user's language."""
-    return [(n, ngettext("%(n)d 星", "%(n)d 星", n) % {"n": n}) for n in range(1, 6)]
 
 
 class FacilityRatingForm(StyledForm, forms.Form):

@@ -30,7 +30,7 @@ def division_label(division: Division) -> str:
         parent = division.parent
         if parent is not None:
             name = f"{parent.name} · {name}"
-    return f"{name}（{division.short_code}）"
+    return _("%(name)s（%(code)s）") % {"name": name, "code": division.short_code}
 
 
 class DivisionPicker(forms.Widget):
@@ -93,6 +93,7 @@ class DivisionPicker(forms.Widget):
             "data-text-down": _("下一级"),
             "data-text-empty": _("没有符合条件的区划"),
             "data-text-loading": _("正在加载…"),
+            "data-label-format": _("%(name)s（%(code)s）"),
         }
         if self.levels_from:
             data["data-levels-from"] = self.levels_from

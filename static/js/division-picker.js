@@ -121,7 +121,9 @@
         if (!accepted && !canDescend) return;
         list.push({
           value: accepted ? row.short_code : `__down__${row.code}`,
-          label: `${row.parent_name && position > 2 ? row.parent_name + " · " : ""}${row.name}（${row.short_code}）`,
+          label: text.labelFormat
+            .replace("%(name)s", `${row.parent_name && position > 2 ? row.parent_name + " · " : ""}${row.name}`)
+            .replace("%(code)s", row.short_code),
           code: row.short_code,
           name: row.name,
           short_code: row.short_code,

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -9,3 +10,26 @@ def percent(rate: float | None) -> str:
     if rate is None:
         return "—"
     return f"{rate * 100:.1f}%"
+
+
+# Clause references are the plan's own (二(四)3): they stay as written. This one is not a
+# clause but the platform's own default, and reads in the user's language.
+PLATFORM_DEFAULT_CLAUSE = "平台默认"
+
+
+@register.filter
+def clause(reference: str | None) -> str:
+    """A rule's clause reference as shown: the plan's code, or "platform default" translated."""
+    if reference == PLATFORM_DEFAULT_CLAUSE:
+        return gettext("平台默认")
+    return reference or "—"
+
+
+@register.filter
+def policy_note(note: str | None) -> str:
+    """A policy value's note; the platform's own note on its defaults in the user's language."""
+    from stations.services.policy import DEFAULT_NOTE
+
+    if note == DEFAULT_NOTE:
+        return gettext("默认值（DESIGN.md §5，柳州市三年行动计划）")
+    return note or ""

@@ -157,13 +157,13 @@ def check_compliance(admin, client):
         for outcome in compliance_run(scope_of(admin), city, timezone.localdate()).outcomes
     }
     assert results["coverage_target"].passed is True
-    assert results["coverage_target"].actual == "100.0%（118/118）"
+    assert results["coverage_target"].actual == "100.0% (118/118)"
     assert results["county_centre_and_demonstration"].passed is True
     assert results["county_centre_and_demonstration"].actual == "10/10 个县（市、区）达标"
     # 2021: the target was 70 %; the city reached 72 % but two counties did not.
     end_2021 = compliance_run(scope_of(admin), city, date(2021, 12, 31)).outcomes[0].result
     assert end_2021.expected.startswith("覆盖率 ≥ 70.0%") and end_2021.passed is False
-    assert end_2021.actual == "72.0%（85/118）；2 个县（市、区）未达标"
+    assert end_2021.actual == "72.0% (85/118)；2 个县（市、区）未达标"
     counties = [f for f in end_2021.findings if len(f.division) == 6]
     assert len(counties) == 2 and all(f.expected == "≥ 70.0%" for f in counties)
     assert client.login(username="demo_city", password="demo-password-123")
