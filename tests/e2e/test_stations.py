@@ -55,8 +55,15 @@ def test_county_officer_creates_edits_and_closes_a_station(page, liuzhou):
     pick_division(page, "返回上一级")
     expect(page.locator(".ts-dropdown")).to_contain_text("公园街道")
 
-    # A township station, found by typing part of its name; no code typed anywhere.
+    # With the keyboard only: type part of a name, arrow down, Enter.
     form.get_by_label("层级").select_option("township_station")
+    page.locator("#id_division-ts-control").focus()
+    page.keyboard.type("公园")
+    expect(page.locator(".ts-dropdown .option").first).to_contain_text("公园街道")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_division")).to_have_value("450202002")
+
+    # A township station, found by typing part of its name; no code typed anywhere.
     pick_division(page, "城中街道", search="城中")
     expect(page.locator("#id_division")).to_have_value("450202001")
     form.get_by_label("建成运营日期").fill("2021-04-01")
