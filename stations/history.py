@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -35,6 +36,8 @@ HIDDEN_FIELDS = frozenset(
         "recorded_at",
         "recorded_by",
         "requested_by",
+        "created_by",
+        "updated_by",
         "county_code",
         "city_code",
         "province_code",
@@ -169,10 +172,11 @@ def _raw_changes(event: Mapping, subject: type[models.Model]) -> list[tuple]:
     if event.get("pgh_diff"):
         pairs = [(name, old, new) for name, (old, new) in event["pgh_diff"].items()]
     else:
+        # A new record: what was filled in (not blanks, not values left at their default).
         pairs = [
             (name, _NEW, value)
             for name, value in (event.get("pgh_data") or {}).items()
-            if value not in (None, "", False)
+            if value not in (None, "") and not _is_default(fields.get(name), value)
         ]
     for name, old, new in pairs:
         model_field = fields.get(name)
@@ -186,6 +190,13 @@ def _raw_changes(event: Mapping, subject: type[models.Model]) -> list[tuple]:
             continue  # a related record's pointer to the subject says nothing new
         rows.append((model_field, f"{prefix}{model_field.verbose_name}", old, new))
     return rows
+
+
+def _is_default(model_field, value) -> bool:
+    if model_field is None or not model_field.has_default():
+        return False
+    default = model_field.get_default()
+    return value == default or (isinstance(default, bool) and value is default)
 
 
 def _related_names(changes: list[tuple]) -> dict[tuple, str]:
@@ -215,3 +226,48 @@ def _display(model_field, value, names: dict[tuple, str]) -> str:
         moment = parse_datetime(str(value))
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else str(value)
     return str(value)
+
+
+def event_rows(events: Iterable[Any]) -> list[dict]:
+    """Rows of one concrete pghistory event model as history_entries reads them, newest first.
+
+    ``events``: its events (with ``pgh_context`` selected), any order. The
+    changes of an update are worked out against the object's previous
+    snapshot; a deletion shows the values it removed.
+    """
+    events = sorted(events, key=lambda event: (event.pgh_created_at, event.pk))
+    if not events:
+        return []
+    tracked = type(events[0]).pgh_tracked_model
+    names = [f.attname for f in tracked._meta.concrete_fields]
+    last: dict[object, dict] = {}
+    rows = []
+    for event in events:
+        snapshot = {name: _json(getattr(event, name, None)) for name in names}
+        before = last.get(event.pgh_obj_id)
+        if event.pgh_label == "delete" and before is not None:
+            diff = {n: [v, None] for n, v in before.items() if v not in (None, "", False)}
+        elif before is not None:
+            diff = {n: [before.get(n), v] for n, v in snapshot.items() if before.get(n) != v}
+        else:
+            diff = None
+        last[event.pgh_obj_id] = snapshot
+        context = event.pgh_context
+        rows.append(
+            {
+                "pgh_created_at": event.pgh_created_at,
+                "pgh_model": type(event)._meta.label,
+                "pgh_label": event.pgh_label,
+                "pgh_diff": diff,
+                "pgh_data": snapshot,
+                "pgh_context": context.metadata if context is not None else {},
+                "pgh_context_id": event.pgh_context_id,
+            }
+        )
+    return rows[::-1]
+
+
+def _json(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value

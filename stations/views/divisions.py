@@ -14,7 +14,8 @@ from django.views import View
 from stations import permissions, selectors, services
 from stations.divisions import Level
 from stations.forms import CoverageOverrideForm, TenantSwitchForm
-from stations.models import FacilityLevel
+from stations.history import event_rows, history_entries
+from stations.models import CoverageOverride, FacilityLevel
 from stations.scoping import SESSION_TENANT_KEY, ScopedView, choose_membership
 from stations.selectors import memberships_of
 
@@ -115,9 +116,10 @@ class DivisionDetailView(ScopedView):
             context["override_periods"] = list(
                 selectors.coverage_overrides_visible(self.scope).filter(division=division)
             )
-            context["override_history"] = list(
-                selectors.coverage_override_history(self.scope, division)[:20]
-            )
+            context["override_history"] = history_entries(
+                event_rows(selectors.coverage_override_history(self.scope, division)),
+                CoverageOverride,
+            )[:20]
             context["form"] = form or CoverageOverrideForm(
                 initial={"counted": "0" if division.is_counted else "1"}
             )

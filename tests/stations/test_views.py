@@ -206,7 +206,9 @@ class TestOverrideForm:
         body = response.content.decode()
         assert "覆盖口径已调整" in body
         assert "不计入覆盖率" in body and "整体搬迁" in body
-        assert 'data-testid="history"' in body and "lz_admin" in body
+        assert 'data-testid="history"' in body and "lz_admin 于 " in body
+        assert "调整了覆盖口径：" in body and "计入覆盖率 否" in body
+        assert "理由 整体搬迁，无常住人口" in body
         city = client.get(reverse("stations:division-detail", args=["4502"])).content.decode()
         assert 'data-testid="counted-units">117<' in city
 
