@@ -24,6 +24,7 @@ handler500 = "config.api.server_error"
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("stations.urls")),
+    path("", include("procurement.urls")),
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
