@@ -1,12 +1,24 @@
-"""URLs of the procurement app (API v1; pages follow)."""
+"""URLs of the procurement app: pages and API v1."""
 
 from django.urls import path
 
-from procurement import apis
+from procurement import apis, views
 
 app_name = "procurement"
 
 urlpatterns = [
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("organisations/new/", views.OrganisationFormView.as_view(), name="organisation-create"),
+    path(
+        "organisations/<int:pk>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
+    path(
+        "organisations/<int:pk>/edit/",
+        views.OrganisationFormView.as_view(),
+        name="organisation-edit",
+    ),
     path("api/v1/organisations/", apis.OrganisationListApi.as_view(), name="api-organisation-list"),
     path(
         "api/v1/organisations/<int:pk>/",

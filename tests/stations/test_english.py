@@ -84,6 +84,8 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("reports:compliance"),
         reverse("stations:policy"),
         reverse("password_change"),
+        reverse("procurement:organisation-list"),
+        reverse("procurement:organisation-create"),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
     assert {url: found for url, found in leaks.items() if found} == {}

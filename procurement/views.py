@@ -1,0 +1,116 @@
+"""Pages of the procurement app: organisations (list, detail with history, register, edit)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from procurement import permissions, services
+from procurement.apis import OrganisationFilter
+from procurement.forms import OrganisationForm
+from procurement.models import Organisation, OrganisationKind
+from procurement.selectors import organisations_visible
+from stations.forms import add_other_errors, add_service_errors
+from stations.history import event_rows, history_entries
+from stations.scoping import ScopedView
+from stations.validation import all_errors
+from stations.widgets import scope_root
+
+
+class OrganisationListView(ScopedView):
+    """The tenant's organisations, searchable by name or USCC and filtered by kind."""
+
+    selector = staticmethod(organisations_visible)
+    capability = staticmethod(permissions.can_see_organisations)
+
+    def get(self, request):
+        filterset = OrganisationFilter(request.GET or None, queryset=self.get_queryset())
+        queryset = filterset.qs if filterset.is_bound else self.get_queryset()
+        page = Paginator(queryset.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+        context = {
+            "filter": filterset,
+            "page": page,
+            "kinds": OrganisationKind.choices,
+            "can_manage": permissions.can_manage_organisations(self.membership),
+        }
+        return render(request, "procurement/organisation_list.html", context)
+
+
+class OrganisationDetailView(ScopedView):
+    selector = staticmethod(organisations_visible)
+    capability = staticmethod(permissions.can_see_organisations)
+
+    def get(self, request, pk: int):
+        organisation = self.get_object()
+        events = Organisation.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
+            pgh_obj_id=organisation.pk
+        ).select_related("pgh_context")
+        context = {
+            "organisation": organisation,
+            "history": history_entries(event_rows(events), Organisation),
+            "can_manage": permissions.can_manage_organisations(self.membership),
+        }
+        return render(request, "procurement/organisation_detail.html", context)
+
+
+class OrganisationFormView(ScopedView):
+    """Register an organisation (no pk) or change one; every problem at once."""
+
+    selector = staticmethod(organisations_visible)
+    capability = staticmethod(permissions.can_see_organisations)
+
+    def dispatch_manage(self) -> None:
+        if not permissions.can_manage_organisations(self.membership):
+            raise PermissionDenied(_("您的角色不能登记或修改社会工作服务机构。"))
+
+    def get(self, request, pk: int | None = None):
+        organisation = self.get_object() if pk else None
+        self.dispatch_manage()
+        form = OrganisationForm(instance=organisation, root=scope_root(self.membership))
+        return self.render_form(request, form, organisation)
+
+    def post(self, request, pk: int | None = None):
+        organisation = self.get_object() if pk else None
+        self.dispatch_manage()
+        form = OrganisationForm(
+            request.POST,
+            instance=Organisation.objects.get(pk=organisation.pk) if organisation else None,
+            root=scope_root(self.membership),
+        )
+        valid = form.is_valid()
+        values = {
+            field: form.cleaned_data[field]
+            for field in services.ORGANISATION_FIELDS
+            if field in form.cleaned_data
+        }
+        if valid:
+            try:
+                if organisation is None:
+                    saved = services.organisation_create(actor=self.membership, **values)
+                else:
+                    saved = services.organisation_update(
+                        actor=self.membership, organisation=organisation, **values
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存：%(name)s") % {"name": saved.name})
+                return redirect("procurement:organisation-detail", pk=saved.pk)
+        else:
+            check = partial(
+                services.organisation_check,
+                actor=self.membership,
+                organisation=Organisation.objects.get(pk=organisation.pk) if organisation else None,
+                **values,
+            )
+            add_other_errors(form, all_errors(form.errors, check))
+        return self.render_form(request, form, organisation, status=400)
+
+    def render_form(self, request, form, organisation, status=200):
+        context = {"form": form, "organisation": organisation}
+        return render(request, "procurement/organisation_form.html", context, status=status)
