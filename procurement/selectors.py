@@ -1,18 +1,116 @@
-"""Reads of the procurement app, always through the actor's scope."""
+"""Reads of the procurement app, always through the actor's scope.
+
+County officers see the contracts their county bought and those covering a facility of
+their county (a city contract), and the evaluations of those; city roles the whole
+tenant; contractors and evaluators the id sets procurement's scope providers gave them
+(``procurement.scoping``). Organisations are the tenant's register: every network role
+sees all of them (an organisation serves several counties).
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
 
-from procurement.models import Organisation
-from stations.scoping import scope_of
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from procurement import permissions
+from procurement.models import (
+    Contract,
+    ContractFacility,
+    ContractState,
+    ContractStatus,
+    Evaluation,
+    EvaluationStatus,
+    Organisation,
+)
+from stations.scoping import CONTRACTS, ORGANISATIONS, scope_of
 from stations.selectors import Actor
 
 
 def organisations_visible(actor: Actor) -> QuerySet[Organisation]:
-    """Organisations of the scope's tenant; none for a scope without the station network
-    (a contractor or evaluator sees its own organisation once memberships name it)."""
+    """Organisations of the scope's tenant; a contractor or evaluator only its own."""
     scope = scope_of(actor)
+    queryset = Organisation.objects.filter(tenant_id=scope.tenant_id).select_related("incubated_by")
     if not scope.network:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(tenant_id=scope.tenant_id).select_related("incubated_by")
+        return queryset.filter(pk__in=scope.ids(ORGANISATIONS) or ())
+    return queryset
+
+
+def live_on(day: datetime.date, prefix: str = "") -> Q:
+    """Contracts (or rows through ``prefix``, e.g. ``contract__``) in force on ``day``."""
+    return (
+        ~Q(**{f"{prefix}state": ContractState.DRAFT})
+        & Q(**{f"{prefix}start_on__lte": day})
+        & Q(**{f"{prefix}live_until__gte": day})
+    )
+
+
+def status_filter(status: str, day: datetime.date) -> Q:
+    """Contracts whose ``Contract.status_on(day)`` is ``status`` (a ContractStatus code)."""
+    signed = ~Q(state=ContractState.DRAFT)
+    filters: dict[str, Q] = {
+        ContractStatus.DRAFT: Q(state=ContractState.DRAFT),
+        ContractStatus.SIGNED: signed & Q(start_on__gt=day),
+        ContractStatus.IN_FORCE: live_on(day),
+        ContractStatus.ENDED: signed & Q(end_on__lt=day, state=ContractState.SIGNED),
+        ContractStatus.TERMINATED: Q(state=ContractState.TERMINATED, live_until__lt=day),
+    }
+    return filters.get(status, Q(pk__in=[]))
+
+
+def contracts_visible(actor: Actor) -> QuerySet[Contract]:
+    """Contracts in scope, with purchaser and organisation joined."""
+    scope = scope_of(actor)
+    queryset = Contract.objects.filter(tenant_id=scope.tenant_id).select_related(
+        "purchaser", "organisation"
+    )
+    if not scope.network:
+        return queryset.filter(pk__in=scope.ids(CONTRACTS) or ())
+    if scope.county_code:
+        covers_county = ContractFacility.objects.filter(
+            contract=OuterRef("pk"), facility__county_code=scope.county_code
+        )
+        queryset = queryset.filter(Q(county_code=scope.county_code) | Exists(covers_county))
+    return queryset
+
+
+def contract_detail(actor: Actor) -> QuerySet[Contract]:
+    """``contracts_visible`` with its coverage (facility and division) and funding prefetched."""
+    return contracts_visible(actor).prefetch_related(
+        Prefetch(
+            "coverage",
+            queryset=ContractFacility.objects.select_related(
+                "facility", "facility__division", "facility__division__parent"
+            ).order_by("facility__county_code", "facility__division_id"),
+        ),
+        "funding",
+    )
+
+
+def evaluations_visible(actor: Actor) -> QuerySet[Evaluation]:
+    """Evaluations in scope: of the contracts a network role sees; an evaluator's own
+    assignments; a contractor the accepted evaluations of its contracts."""
+    scope = scope_of(actor)
+    queryset = Evaluation.objects.filter(tenant_id=scope.tenant_id).select_related(
+        "contract", "contract__organisation", "organisation"
+    )
+    if permissions.evaluates_contracts(scope.role):
+        return queryset.filter(organisation_id__in=scope.ids(ORGANISATIONS) or ())
+    if permissions.runs_contracts(scope.role):
+        return queryset.filter(
+            contract_id__in=scope.ids(CONTRACTS) or (), status=EvaluationStatus.ACCEPTED
+        )
+    if not scope.network:
+        return queryset.none()
+    return queryset.filter(contract__in=contracts_visible(scope).values("pk"))
+
+
+def contracts_ending_within(actor: Actor, days: int, today: datetime.date | None = None):
+    """Contracts in force today whose last day falls within ``days`` days, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        contracts_visible(actor)
+        .filter(live_on(today), live_until__lte=today + datetime.timedelta(days=days))
+        .order_by("live_until", "number")
+    )

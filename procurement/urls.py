@@ -25,4 +25,18 @@ urlpatterns = [
         apis.OrganisationDetailApi.as_view(),
         name="api-organisation-detail",
     ),
+    path("api/v1/contracts/", apis.ContractListApi.as_view(), name="api-contract-list"),
+    path(
+        "api/v1/contracts/<int:pk>/", apis.ContractDetailApi.as_view(), name="api-contract-detail"
+    ),
+    path(
+        "api/v1/contracts/<int:pk>/terminate/",
+        apis.ContractTerminateApi.as_view(),
+        name="api-contract-terminate",
+    ),
+    path(
+        "api/v1/contracts/<int:pk>/document/",
+        apis.ContractDocumentApi.as_view(),
+        name="api-contract-document",
+    ),
 ]

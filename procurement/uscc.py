@@ -63,3 +63,19 @@ def _organisation_code_valid(code: str) -> bool:
     remainder = 11 - total % 11
     expected = {10: "X", 11: "0"}.get(remainder, str(remainder))
     return code[8] == expected
+
+
+def uscc_compose(prefix: str, organisation_code: str) -> str:
+    """A valid code from its first 8 characters (authority, kind, 6-digit region) and the
+    first 8 characters of the organisation code; both check characters are computed.
+
+    For demo data and tests: ``uscc_compose("52450202", "MJ000018")`` → ``52450202MJ00001810``.
+    """
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(
+        (int(char) if char.isdigit() else ord(char) - 55) * weight
+        for char, weight in zip(organisation_code, weights, strict=True)
+    )
+    remainder = 11 - total % 11
+    body = prefix + organisation_code + {10: "X", 11: "0"}.get(remainder, str(remainder))
+    return body + stdnum_uscc.calc_check_digit(body)

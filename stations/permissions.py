@@ -52,6 +52,12 @@ def can_see_network(membership: Membership) -> bool:
     return membership.role in NETWORK_ROLES
 
 
+def can_see_facilities(membership: Membership) -> bool:
+    """Facility lists and pages, read-only: network roles, and contractors and evaluators,
+    whose scope holds only the facilities their contracts give them (procurement)."""
+    return can_see_network(membership) or membership.role in (Role.CONTRACTOR, Role.EVALUATOR)
+
+
 def is_city_level(membership: Membership) -> bool:
     """Whether the membership acts for the whole city (city bureau roles)."""
     return membership.role in CITY_ROLES

@@ -2,8 +2,9 @@
 
 Each app declares its rules in ``<app>/compliance.py`` (``RULES``, a list of
 ``Rule``), its report kinds in ``<app>/reports.py`` (``REPORT_KINDS``, a
-list of ``ReportKind``) and its spreadsheet imports in ``<app>/imports.py``
-(``IMPORT_KINDS``, a list of ``ImportKind``). ``rules()``, ``report_kinds()``
+list of ``ReportKind``), its spreadsheet imports in ``<app>/imports.py``
+(``IMPORT_KINDS``, a list of ``ImportKind``) and what some roles' memberships
+are tied to in ``<app>/memberships.py`` (``MEMBERSHIP_LINKS``). ``rules()``, ``report_kinds()``
 and ``import_kinds()`` import those
 modules from every installed app, in INSTALLED_APPS order, and keep the
 result. The types live here, in the lowest app, so every app can declare
@@ -145,6 +146,22 @@ class ImportKind:
     upload_url: str
 
 
+@dataclass(frozen=True)
+class MembershipLink:
+    """What a membership of some roles must be tied to, declared by the app that owns it
+    (procurement: the organisation a contractor or evaluator acts for).
+
+    ``option`` is the ``add_member`` option (``--organisation``), ``help`` its
+    help text, ``roles`` the roles that require it, ``apply(membership, value)``
+    ties the membership and raises ValidationError for a value it refuses.
+    """
+
+    option: str
+    help: str
+    roles: tuple[str, ...]
+    apply: Callable[[Membership, str], Any]
+
+
 def _collect(module_name: str, attribute: str) -> list:
     collected: list = []
     for config in apps.get_app_configs():
@@ -187,3 +204,9 @@ def import_kinds() -> dict[str, ImportKind]:
             raise ImproperlyConfigured(f"import kind {kind.code!r} declared twice")
         kinds[kind.code] = kind
     return kinds
+
+
+@functools.cache
+def membership_links() -> tuple[MembershipLink, ...]:
+    """Every app's membership links (``<app>/memberships.py`` ``MEMBERSHIP_LINKS``)."""
+    return tuple(_collect("memberships", "MEMBERSHIP_LINKS"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -30,6 +31,42 @@ def date_problem(value: datetime.date | None, *, future: bool = False) -> str | 
     if not future and value > timezone.localdate():
         return _("日期不能晚于今天。")
     return None
+
+
+def pdf_problems(upload: Any, *, max_mb: int) -> list[str]:
+    """Why ``upload`` (an uploaded file) is not an acceptable PDF: larger than ``max_mb``
+    megabytes, not named .pdf, or not starting with the PDF signature ``%PDF-``.
+
+    The platform keeps signed contracts and reports as received; it does not render
+    them, so the signature check is enough to refuse a renamed spreadsheet or image.
+    """
+    problems = []
+    size = getattr(upload, "size", 0) or 0
+    if size > max_mb * 1024 * 1024:
+        problems.append(
+            _("文件大小 %(size).1f MB，超过上限 %(max)d MB。")
+            % {"size": size / 1024 / 1024, "max": max_mb}
+        )
+        return problems
+    name = str(getattr(upload, "name", "") or "")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if not name.lower().endswith(".pdf") or head != b"%PDF-":
+        problems.append(_("“%(name)s”不是 PDF 文件，请上传 PDF。") % {"name": name})
+    return problems
+
+
+def sha256_of(upload: Any) -> str:
+    """The SHA-256 of an uploaded file's content, as 64 hex digits (the file is rewound)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def phone_normalize(value: str) -> str:
@@ -88,6 +125,20 @@ def all_errors(
     except PermissionDenied as error:
         errors.setdefault("__all__", []).append(str(error))
     return errors
+
+
+@contextmanager
+def api_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-raise a service's ValidationError with its fields under the API's names
+    (``{"start_on": "start"}``), for APIs whose field names differ from the model's."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(field, field): items for field, items in error.error_dict.items()}
+        ) from error
 
 
 def api_validated(serializer, check: Callable[[dict], object]) -> dict:

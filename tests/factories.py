@@ -64,3 +64,43 @@ def station(actor: Membership, code: str, established_on, **details):
         established_on=established_on,
         **details,
     )
+
+
+def organisation(actor: Membership, name: str, serial: int, **details):
+    """An organisation registered through the service, with a valid USCC from ``serial``."""
+    from procurement.services import organisation_create
+    from procurement.uscc import uscc_compose
+
+    return organisation_create(
+        actor=actor,
+        name=name,
+        uscc=uscc_compose("52450202", f"MJ{serial:06d}"),
+        kind="social_service_agency",
+        **details,
+    )
+
+
+def contract(actor: Membership, organisation, facilities, **values):
+    """A signed station-operation contract through the service: ``facilities`` are
+    Facility objects (2 stationed workers promised each); the budget pays it all."""
+    import datetime
+
+    from procurement.services import contract_create
+
+    amount = values.pop("amount", "600000.00")
+    defaults = {
+        "number": f"LZ-{organisation.pk}-{len(facilities)}-{values.get('start_on', '')}",
+        "title": "社工站运营服务项目",
+        "purchaser": actor.scope.county_code if actor.scope else actor.tenant.code,
+        "organisation": organisation.pk,
+        "kind": "station_operation",
+        "state": "signed",
+        "signed_on": datetime.date(2023, 12, 20),
+        "start_on": datetime.date(2024, 1, 1),
+        "end_on": datetime.date(2026, 12, 31),
+        "amount": amount,
+        "funding": {"budget": amount},
+        "facilities": [{"facility": f.pk, "stationed_workers": 2} for f in facilities],
+        "pay": {"unlicensed": "3000", "assistant": "3700", "social_worker": "4200"},
+    }
+    return contract_create(actor=actor, **{**defaults, **values})

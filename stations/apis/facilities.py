@@ -98,7 +98,7 @@ class FacilityCreateSerializer(FacilityDetailsSerializer):
 class FacilityApiBase(ScopedAPIView):
     selector = staticmethod(facilities_visible)
     model = Facility
-    capability = staticmethod(permissions.can_see_network)
+    capability = staticmethod(permissions.can_see_facilities)
 
     def respond(self, facility: Facility, status_code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=facility.pk)

@@ -44,7 +44,7 @@ class FacilityListView(ScopedView):
     """Facilities in scope, filtered by county, level, status, stars, demonstration, 六有, text."""
 
     selector = staticmethod(selectors.facilities_visible)
-    capability = staticmethod(permissions.can_see_network)
+    capability = staticmethod(permissions.can_see_facilities)
 
     def get(self, request):
         filterset = FacilityFilter(request.GET or None, queryset=self.get_queryset())
@@ -117,7 +117,7 @@ class FacilityDetailView(ScopedView):
     """One facility: its details, 六有, operating periods, status log, ratings and history."""
 
     selector = staticmethod(selectors.facilities_visible)
-    capability = staticmethod(permissions.can_see_network)
+    capability = staticmethod(permissions.can_see_facilities)
 
     def get(self, request, pk: int):
         return self.render_page(request, self.get_object())

@@ -1,4 +1,4 @@
-"""REST API of the procurement app: organisations (contracts and evaluations follow)."""
+"""Organisations API: the tenant's register of social work organisations."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Writes of the procurement app. Each runs in one transaction under ``acting`` (history
-names the user) and reports every field problem at once."""
+"""Writes of organisations: register or change one, link a contractor's or evaluator's
+membership to the organisation it acts for."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement import permissions
-from procurement.models import Organisation
+from procurement.models import Organisation, OrganisationMember
 from procurement.uscc import uscc_normalize
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.history import register_actions
@@ -113,6 +113,33 @@ def organisation_update(*, actor: Membership, organisation: Organisation, **valu
     with acting(actor.user, action="organisation_update", tenant=actor.tenant.code):
         changed.save()
     return changed
+
+
+def organisation_member_set(*, membership: Membership, uscc: str) -> OrganisationMember:
+    """Make a contractor or evaluator ``membership`` act for the organisation of ``uscc``
+    (GB 32100, any case) in its tenant, replacing an earlier link.
+
+    Raises ValidationError ({"organisation": [...]}) for another role, a malformed
+    code, or no such organisation in the tenant.
+    """
+    if not permissions.acts_for_organisation(membership.role):
+        raise ValidationError(
+            {"organisation": [_("只有承接机构和第三方评估机构的成员隶属于机构。")]}
+        )
+    try:
+        code = uscc_normalize(uscc)
+    except ValidationError as error:
+        raise ValidationError({"organisation": error.messages}) from error
+    organisation = Organisation.objects.filter(tenant_id=membership.tenant_id, uscc=code).first()
+    if organisation is None:
+        raise ValidationError(
+            {"organisation": [_("本市没有统一社会信用代码为 %(uscc)s 的机构。") % {"uscc": code}]}
+        )
+    link, _created = OrganisationMember.objects.update_or_create(
+        membership=membership,
+        defaults={"organisation": organisation, "tenant_id": membership.tenant_id},
+    )
+    return link
 
 
 def _county_or_error(actor: Membership, code: object, errors: dict) -> Division | None:
