@@ -22,6 +22,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from stations.validation import StateConflict
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
@@ -53,6 +55,12 @@ class BoundedJSONParser(JSONParser):
             raise exceptions.ParseError(_("JSON 嵌套层级过深。")) from None
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "conflict"
+
+
 def _django_validation_to_api(error: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(error, "error_dict"):
         fields = dict(error.message_dict)
@@ -65,6 +73,8 @@ def _django_validation_to_api(error: DjangoValidationError) -> exceptions.Valida
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_api(exc)
+    elif isinstance(exc, StateConflict):
+        exc = Conflict(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

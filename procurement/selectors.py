@@ -114,3 +114,39 @@ def contracts_ending_within(actor: Actor, days: int, today: datetime.date | None
         .filter(live_on(today), live_until__lte=today + datetime.timedelta(days=days))
         .order_by("live_until", "number")
     )
+
+
+def contract_history(contract: Contract, limit: int = 300):
+    """What happened to a contract, its covered facilities and funding, newest first: one
+    readable entry per user action (stations.history), from its last ``limit`` records."""
+    from pghistory.models import Events
+
+    from stations.history import history_entries
+
+    events = (
+        Events.objects.references(contract)
+        .order_by("-pgh_created_at", "-pgh_id")
+        .values(
+            "pgh_created_at",
+            "pgh_label",
+            "pgh_model",
+            "pgh_diff",
+            "pgh_context",
+            "pgh_context_id",
+            "pgh_data",
+        )[:limit]
+    )
+    return history_entries(events, Contract)
+
+
+def facilities_contractable(actor: Actor):
+    """The facilities a contract of the actor may cover: stations and county centres in
+    scope (a county officer: of their county), by county and division."""
+    from stations.models import FacilityLevel
+    from stations.selectors import facilities_visible
+
+    return (
+        facilities_visible(actor)
+        .filter(level__in=[FacilityLevel.TOWNSHIP_STATION, FacilityLevel.COUNTY_CENTRE])
+        .order_by("county_code", "level", "division_id")
+    )

@@ -19,6 +19,20 @@ urlpatterns = [
         views.OrganisationFormView.as_view(),
         name="organisation-edit",
     ),
+    path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/new/", views.ContractFormView.as_view(), name="contract-create"),
+    path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
+    path("contracts/<int:pk>/edit/", views.ContractFormView.as_view(), name="contract-edit"),
+    path(
+        "contracts/<int:pk>/terminate/",
+        views.ContractTerminateView.as_view(),
+        name="contract-terminate",
+    ),
+    path(
+        "contracts/<int:pk>/document/",
+        views.ContractDocumentView.as_view(),
+        name="contract-document",
+    ),
     path("api/v1/organisations/", apis.OrganisationListApi.as_view(), name="api-organisation-list"),
     path(
         "api/v1/organisations/<int:pk>/",
@@ -38,5 +52,39 @@ urlpatterns = [
         "api/v1/contracts/<int:pk>/document/",
         apis.ContractDocumentApi.as_view(),
         name="api-contract-document",
+    ),
+    path("api/v1/evaluations/", apis.EvaluationListApi.as_view(), name="api-evaluation-list"),
+    path(
+        "api/v1/evaluations/<int:pk>/",
+        apis.EvaluationDetailApi.as_view(),
+        name="api-evaluation-detail",
+    ),
+    path(
+        "api/v1/evaluations/<int:pk>/submit/",
+        apis.EvaluationSubmitApi.as_view(),
+        name="api-evaluation-submit",
+    ),
+    path(
+        "api/v1/evaluations/<int:pk>/accept/",
+        apis.EvaluationAcceptApi.as_view(),
+        name="api-evaluation-accept",
+    ),
+    path(
+        "api/v1/evaluations/<int:pk>/return/",
+        apis.EvaluationReturnApi.as_view(),
+        name="api-evaluation-return",
+    ),
+    path(
+        "api/v1/evaluations/<int:pk>/report/",
+        apis.EvaluationReportApi.as_view(),
+        name="api-evaluation-report",
+    ),
+    path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
+    path("evaluations/new/", views.EvaluationAssignView.as_view(), name="evaluation-create"),
+    path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    path(
+        "evaluations/<int:pk>/report/",
+        views.EvaluationReportView.as_view(),
+        name="evaluation-report",
     ),
 ]

@@ -22,6 +22,11 @@ from rest_framework.fields import SkipField, empty
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 
 
+class StateConflict(Exception):
+    """A record is not in a state that allows this action (already accepted, changed by
+    someone else meanwhile): the API answers 409 ``conflict``, a page shows the message."""
+
+
 def date_problem(value: datetime.date | None, *, future: bool = False) -> str | None:
     """Why ``value`` is out of range (before EARLIEST_DATE, or after today unless ``future``)."""
     if value is None:

@@ -6,6 +6,14 @@ from procurement.apis.contracts import (
     ContractListApi,
     ContractTerminateApi,
 )
+from procurement.apis.evaluations import (
+    EvaluationAcceptApi,
+    EvaluationDetailApi,
+    EvaluationListApi,
+    EvaluationReportApi,
+    EvaluationReturnApi,
+    EvaluationSubmitApi,
+)
 from procurement.apis.organisations import (
     OrganisationDetailApi,
     OrganisationFilter,
@@ -17,6 +25,12 @@ __all__ = [
     "ContractDocumentApi",
     "ContractListApi",
     "ContractTerminateApi",
+    "EvaluationAcceptApi",
+    "EvaluationDetailApi",
+    "EvaluationListApi",
+    "EvaluationReportApi",
+    "EvaluationReturnApi",
+    "EvaluationSubmitApi",
     "OrganisationDetailApi",
     "OrganisationFilter",
     "OrganisationListApi",

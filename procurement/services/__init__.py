@@ -10,6 +10,15 @@ from procurement.services.contracts import (
     contract_terminate_check,
     contract_update,
 )
+from procurement.services.evaluations import (
+    evaluation_accept,
+    evaluation_assign,
+    evaluation_assign_check,
+    evaluation_return,
+    evaluation_submit,
+    evaluation_submit_check,
+    station_contracts_held,
+)
 from procurement.services.organisations import (
     ORGANISATION_FIELDS,
     organisation_check,
@@ -27,6 +36,13 @@ __all__ = [
     "contract_terminate",
     "contract_terminate_check",
     "contract_update",
+    "evaluation_accept",
+    "evaluation_assign",
+    "evaluation_assign_check",
+    "evaluation_return",
+    "evaluation_submit",
+    "evaluation_submit_check",
+    "station_contracts_held",
     "organisation_check",
     "organisation_create",
     "organisation_member_set",

@@ -183,6 +183,10 @@ class Membership(models.Model):
         return permissions.can_see_network(self)
 
     @property
+    def sees_facilities(self) -> bool:
+        return permissions.can_see_facilities(self)
+
+    @property
     def is_city_level(self) -> bool:
         return permissions.is_city_level(self)
 

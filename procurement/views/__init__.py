@@ -1,0 +1,35 @@
+"""Pages of the procurement app: organisations, contracts, evaluations."""
+
+from procurement.views.contracts import (
+    ContractDetailView,
+    ContractDocumentView,
+    ContractFormView,
+    ContractListView,
+    ContractTerminateView,
+)
+from procurement.views.evaluations import (
+    EvaluationAssignView,
+    EvaluationDetailView,
+    EvaluationListView,
+    EvaluationReportView,
+)
+from procurement.views.organisations import (
+    OrganisationDetailView,
+    OrganisationFormView,
+    OrganisationListView,
+)
+
+__all__ = [
+    "ContractDetailView",
+    "ContractDocumentView",
+    "ContractFormView",
+    "ContractListView",
+    "ContractTerminateView",
+    "EvaluationAssignView",
+    "EvaluationDetailView",
+    "EvaluationListView",
+    "EvaluationReportView",
+    "OrganisationDetailView",
+    "OrganisationFormView",
+    "OrganisationListView",
+]
