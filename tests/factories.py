@@ -80,8 +80,8 @@ def organisation(actor: Membership, name: str, serial: int, **details):
     )
 
 
-def contract(actor: Membership, organisation, facilities, **values):
-    """A signed station-operation contract through the service: ``facilities`` are
+def contract(actor: Membership, organisation, covered, **values):
+    """A signed station-operation contract through the service: ``covered`` are
     Facility objects (2 stationed workers promised each); the budget pays it all."""
     import datetime
 
@@ -89,7 +89,7 @@ def contract(actor: Membership, organisation, facilities, **values):
 
     amount = values.pop("amount", "600000.00")
     defaults = {
-        "number": f"LZ-{organisation.pk}-{len(facilities)}-{values.get('start_on', '')}",
+        "number": f"LZ-{organisation.pk}-{len(covered)}-{values.get('start_on', '')}",
         "title": "社工站运营服务项目",
         "purchaser": actor.scope.county_code if actor.scope else actor.tenant.code,
         "organisation": organisation.pk,
@@ -100,7 +100,7 @@ def contract(actor: Membership, organisation, facilities, **values):
         "end_on": datetime.date(2026, 12, 31),
         "amount": amount,
         "funding": {"budget": amount},
-        "facilities": [{"facility": f.pk, "stationed_workers": 2} for f in facilities],
+        "facilities": [{"facility": f.pk, "stationed_workers": 2} for f in covered],
         "pay": {"unlicensed": "3000", "assistant": "3700", "social_worker": "4200"},
     }
     return contract_create(actor=actor, **{**defaults, **values})

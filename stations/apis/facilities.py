@@ -142,8 +142,10 @@ class FacilityListApi(FacilityApiBase):
 
 
 class FacilityExportApi(FacilityApiBase):
-    """The facilities in scope as the XLSX the list page exports (same filters, same file)."""
+    """The facilities in scope as the XLSX the list page exports (same filters, same file).
+    Network roles only: a contractor or evaluator reads its facilities, it exports none."""
 
+    capability = staticmethod(permissions.can_see_network)
     filterset_class = FacilityFilter
 
     @extend_schema(

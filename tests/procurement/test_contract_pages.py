@@ -107,7 +107,10 @@ def test_the_purchaser_terminates_early_with_confirmation_and_a_reason(world, ne
     refused = client.post(url, {"on": "2030-01-01", "reason": ""})
     assert refused.status_code == 400
     body = refused.content.decode()
-    assert 'data-testid="terminate-error-on"' in body and 'data-testid="terminate-error-reason"' in body
+    assert (
+        'data-testid="terminate-error-on"' in body
+        and 'data-testid="terminate-error-reason"' in body
+    )
     client.post(url, {"on": "2025-06-30", "reason": "机构退出"})
     signed.refresh_from_db()
     assert signed.state == "terminated" and signed.terminated_on == date(2025, 6, 30)
