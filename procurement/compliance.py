@@ -23,16 +23,20 @@ from procurement.models import (
     ContractKind,
     Organisation,
 )
-from procurement.selectors import contracts_visible, evaluations_visible, live_on
-from stations.coverage import operating_on
+from procurement.selectors import (
+    contracts_visible,
+    evaluations_visible,
+    live_on,
+    live_station_coverage,
+    stations_operating,
+)
 from stations.divisions import Level
-from stations.models import Division, FacilityLevel, FacilityOperatingPeriod
+from stations.models import Division
 from stations.policy import PolicyMissing
 from stations.registry import Finding, Rule, RuleResult
 from stations.scoping import Scope
 from stations.selectors import (
     divisions_visible,
-    facilities_visible,
     in_force_on,
     policy_value,
     policy_values_visible,
@@ -168,21 +172,8 @@ def check_contract_required_clauses(
 
 
 def _operating_stations(scope: Scope, division: Division, as_of: datetime.date):
-    operating = FacilityOperatingPeriod.objects.filter(
-        operating_on(as_of), facility_id=OuterRef("pk")
-    )
-    stations = (
-        facilities_visible(scope)
-        .filter(level=FacilityLevel.TOWNSHIP_STATION)
-        .filter(Exists(operating))
-    )
-    if division.level == Level.COUNTY:
-        stations = stations.filter(county_code=division.county_code)
-    return stations
-
-
-def _live_rows(as_of: datetime.date) -> Q:
-    return Q(kind=ContractKind.STATION_OPERATION, live_from__lte=as_of, live_until__gte=as_of)
+    county = division.county_code if division.level == Level.COUNTY else None
+    return stations_operating(scope, as_of, county)
 
 
 def check_stationed_workers_promised(
@@ -196,7 +187,7 @@ def check_stationed_workers_promised(
         return _missing_policy(error)
     rows = list(
         ContractFacility.objects.filter(
-            _live_rows(as_of),
+            live_station_coverage(as_of),
             tenant_id=scope.tenant_id,
             facility__in=_operating_stations(scope, division, as_of).values("pk"),
         )
@@ -401,7 +392,9 @@ def check_station_under_contract(
 ) -> RuleResult:
     """Every operating township station is run under a live station-operation contract
     on the day (plan 二(三): stations are run by organisations the county hires)."""
-    covered = ContractFacility.objects.filter(_live_rows(as_of), facility_id=OuterRef("pk"))
+    covered = ContractFacility.objects.filter(
+        live_station_coverage(as_of), facility_id=OuterRef("pk")
+    )
     stations = list(
         _operating_stations(scope, division, as_of)
         .annotate(covered=Exists(covered))

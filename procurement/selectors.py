@@ -18,6 +18,7 @@ from procurement import permissions
 from procurement.models import (
     Contract,
     ContractFacility,
+    ContractKind,
     ContractState,
     ContractStatus,
     Evaluation,
@@ -106,6 +107,10 @@ def evaluations_visible(actor: Actor) -> QuerySet[Evaluation]:
     return queryset.filter(contract__in=contracts_visible(scope).values("pk"))
 
 
+# How far ahead the county's pages look for contracts about to end (issue 9: 90 days).
+ENDING_SOON_DAYS = 90
+
+
 def contracts_ending_within(actor: Actor, days: int, today: datetime.date | None = None):
     """Contracts in force today whose last day falls within ``days`` days, soonest first."""
     today = today or timezone.localdate()
@@ -149,4 +154,41 @@ def facilities_contractable(actor: Actor):
         facilities_visible(actor)
         .filter(level__in=[FacilityLevel.TOWNSHIP_STATION, FacilityLevel.COUNTY_CENTRE])
         .order_by("county_code", "level", "division_id")
+    )
+
+
+def live_station_coverage(day: datetime.date) -> Q:
+    """ContractFacility rows of station-operation contracts in force on ``day``."""
+    return Q(kind=ContractKind.STATION_OPERATION, live_from__lte=day, live_until__gte=day)
+
+
+def stations_operating(actor: Actor, day: datetime.date, county_code: str | None = None):
+    """Township stations in scope operating on ``day`` (of one county when given)."""
+    from stations.coverage import operating_on
+    from stations.models import FacilityLevel, FacilityOperatingPeriod
+    from stations.selectors import facilities_visible
+
+    operating = FacilityOperatingPeriod.objects.filter(
+        operating_on(day), facility_id=OuterRef("pk")
+    )
+    stations = (
+        facilities_visible(actor)
+        .filter(level=FacilityLevel.TOWNSHIP_STATION)
+        .filter(Exists(operating))
+    )
+    return stations.filter(county_code=county_code) if county_code else stations
+
+
+def stations_without_live_contract(
+    actor: Actor, day: datetime.date, county_code: str | None = None
+):
+    """Operating township stations in scope that no live station-operation contract covers
+    on ``day``, by county and township."""
+    covered = ContractFacility.objects.filter(
+        live_station_coverage(day), facility_id=OuterRef("pk")
+    )
+    return (
+        stations_operating(actor, day, county_code)
+        .exclude(Exists(covered))
+        .order_by("county_code", "division_id")
     )

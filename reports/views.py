@@ -9,6 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from procurement.selectors import (
+    ENDING_SOON_DAYS,
+    contracts_ending_within,
+    contracts_visible,
+    evaluations_visible,
+    organisations_visible,
+    stations_without_live_contract,
+)
 from reports import permissions, services
 from reports.models import JobStatus, ReportFormat
 from reports.rules import COMPLIANCE_LEVELS, compliance_run
@@ -18,7 +26,7 @@ from stations.forms import AsOfForm
 from stations.models import FacilityLevel
 from stations.registry import report_kinds
 from stations.scoping import ScopedView
-from stations.selectors import divisions_visible
+from stations.selectors import divisions_visible, facilities_visible
 from stations.widgets import DivisionPicker, scope_root
 
 
@@ -151,7 +159,7 @@ class HomeView(ScopedView):
 
     def get(self, request):
         if not permissions.can_view_dashboard(self.membership):
-            return render(request, "reports/home_other.html")
+            return render(request, "reports/home_other.html", self.organisation_home())
         form = AsOfForm(request.GET or None)
         as_of = form.cleaned_data["as_of"] if form.is_valid() else timezone.localdate()
         root = self.membership.scope_division
@@ -169,5 +177,31 @@ class HomeView(ScopedView):
             "facilities": facilities,
             "chart_labels": {"rate": _("覆盖率（%）")},
             "can_report": permissions.can_use_jobs(self.membership),
+            **self.procurement_items(as_of),
         }
         return render(request, "reports/dashboard.html", context)
+
+    def organisation_home(self) -> dict:
+        """A contractor's or evaluator's home: its organisation, its contracts and the
+        stations they cover today, its evaluations (assignments for an evaluator)."""
+        today = timezone.localdate()
+        contracts = list(contracts_visible(self.scope).order_by("-start_on", "number")[:50])
+        for contract in contracts:
+            contract.status_today = contract.status_on(today)
+        return {
+            "organisation": organisations_visible(self.scope).first(),
+            "contracts": contracts,
+            "stations": list(facilities_visible(self.scope).order_by("county_code", "division_id")),
+            "evaluations": list(evaluations_visible(self.scope).order_by("-period_end")[:50]),
+        }
+
+    def procurement_items(self, as_of) -> dict:
+        """Stations without a live station contract on the day, and (today) the contracts
+        ending within ENDING_SOON_DAYS: what the county has to arrange next."""
+        unrun = stations_without_live_contract(self.scope, as_of)
+        ending = contracts_ending_within(self.scope, ENDING_SOON_DAYS)
+        return {
+            "unrun_stations": list(unrun[:100]),
+            "ending_contracts": list(ending[:50]) if as_of == timezone.localdate() else None,
+            "ending_days": ENDING_SOON_DAYS,
+        }

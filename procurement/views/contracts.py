@@ -18,6 +18,7 @@ from procurement.apis.contracts import ContractFilter
 from procurement.forms import ContractForm, TerminateForm
 from procurement.models import Contract, ContractClause, ContractKind, ContractStatus, PayLevel
 from procurement.selectors import (
+    ENDING_SOON_DAYS,
     contract_detail,
     contract_history,
     contracts_visible,
@@ -30,8 +31,6 @@ from stations.scoping import ScopedView
 from stations.selectors import divisions_visible
 from stations.validation import all_errors
 from stations.widgets import scope_root
-
-ENDING_DAYS = 90  # the county page's horizon for contracts about to end (issue 9)
 
 
 class ContractListView(ScopedView):
@@ -59,7 +58,7 @@ class ContractListView(ScopedView):
             "organisations": organisations_visible(self.scope).order_by("name")
             if self.scope.network
             else [],
-            "ending_days": ENDING_DAYS,
+            "ending_days": ENDING_SOON_DAYS,
             "can_manage": permissions.can_manage_contracts(self.membership),
         }
         return render(request, "procurement/contract_list.html", context)

@@ -212,3 +212,29 @@ def test_outsiders_see_no_contract_or_evaluation_page(world, network, outsiders)
     # A viewer of the city reads but may not edit or terminate.
     viewer = world.client_for(world.city_viewer)
     assert viewer.get(reverse("procurement:contract-edit", args=[signed.pk])).status_code == 403
+
+
+def test_the_homes_show_what_each_party_has_to_do(world, network):
+    signed = contract(world.county_officer, network["sunshine"], [network["first"]], number="A")
+    staff = member("sunshine_staff", "4502", "contractor")
+    organisation_member_set(membership=staff, uscc=network["sunshine"].uscc)
+    home = get(world.client_for(staff), reverse("reports:home")).content.decode()
+    assert home.count('data-testid="home-contract"') == 1 and signed.number in home
+    assert home.count('data-testid="home-station"') == 1 and network["first"].name in home
+    assert network["second"].name not in home
+    # The county officer's home names the station without a contract and the ending one.
+    county = get(world.client_for(world.county_officer), reverse("reports:home")).content.decode()
+    assert network["second"].name in county.split('data-testid="unrun-list"')[1]
+    assert "A</a>" in county.split('data-testid="ending-list"')[1]  # ends 2026-12-31
+    assessor = organisation(world.city_admin, "广西社会组织评估中心", 501)
+    evaluator = member("assessor_staff", "4502", "evaluator")
+    organisation_member_set(membership=evaluator, uscc=assessor.uscc)
+    evaluation_assign(
+        actor=world.county_officer,
+        contract=signed,
+        organisation=assessor,
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+    )
+    home = get(world.client_for(evaluator), reverse("reports:home")).content.decode()
+    assert home.count('data-testid="home-evaluation"') == 1 and "待评估" in home

@@ -102,10 +102,10 @@ class TestHome:
         assert "城中街道" in body
 
     @pytest.mark.parametrize("who", ["contractor", "evaluator"])
-    def test_contractors_and_evaluators_see_no_network_yet(self, world, who):
+    def test_contractors_and_evaluators_see_no_network(self, world, who):
         client = world.client_for(getattr(world, who))
         body = get(client, reverse("reports:home")).content.decode()
-        assert 'data-testid="role-note"' in body and "城中区" not in body
+        assert 'data-testid="no-organisation"' in body and "城中区" not in body
         urls = [
             reverse("stations:division-root"),
             reverse("stations:division-detail", args=["4502"]),
