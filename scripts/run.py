@@ -128,6 +128,7 @@ def main() -> int:
         print(f"演示账号（密码：{password}）：")
         print(
             "  demo_city · demo_viewer · demo_county · demo_county2 · demo_contractor · demo_evaluator"
+            " · demo_evaluator2"
         )
         print("按 Ctrl-C 停止。\n", flush=True)
     try:

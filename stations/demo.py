@@ -10,6 +10,7 @@ from django.db import transaction
 from stations.demo_network import demo_network_load
 from stations.division_import import import_shipped
 from stations.models import Division, Role, Tenant
+from stations.registry import demo_steps
 from stations.services import tenant_create, user_with_membership
 
 DEMO_TENANT = "4502"
@@ -30,6 +31,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo_county2", Role.COUNTY_OFFICER, "450206", "柳江区民政干部"),
     DemoAccount("demo_contractor", Role.CONTRACTOR, None, "承接机构"),
     DemoAccount("demo_evaluator", Role.EVALUATOR, None, "第三方评估机构"),
+    DemoAccount("demo_evaluator2", Role.EVALUATOR, None, "另一家第三方评估机构"),
 )
 
 
@@ -62,4 +64,8 @@ def demo_load(*, password: str | None = None) -> list[str]:
     network = demo_network_load(tenant)
     if network:
         done.append(network)
+    for step in demo_steps():  # later apps' records (procurement: organisations, contracts)
+        line = step(tenant)
+        if line:
+            done.append(line)
     return done

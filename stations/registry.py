@@ -4,7 +4,8 @@ Each app declares its rules in ``<app>/compliance.py`` (``RULES``, a list of
 ``Rule``), its report kinds in ``<app>/reports.py`` (``REPORT_KINDS``, a
 list of ``ReportKind``), its spreadsheet imports in ``<app>/imports.py``
 (``IMPORT_KINDS``, a list of ``ImportKind``) and what some roles' memberships
-are tied to in ``<app>/memberships.py`` (``MEMBERSHIP_LINKS``). ``rules()``, ``report_kinds()``
+are tied to in ``<app>/memberships.py`` (``MEMBERSHIP_LINKS``), and its demo data in
+``<app>/demo.py`` (``DEMO_STEPS``). ``rules()``, ``report_kinds()``
 and ``import_kinds()`` import those
 modules from every installed app, in INSTALLED_APPS order, and keep the
 result. The types live here, in the lowest app, so every app can declare
@@ -210,3 +211,11 @@ def import_kinds() -> dict[str, ImportKind]:
 def membership_links() -> tuple[MembershipLink, ...]:
     """Every app's membership links (``<app>/memberships.py`` ``MEMBERSHIP_LINKS``)."""
     return tuple(_collect("memberships", "MEMBERSHIP_LINKS"))
+
+
+@functools.cache
+def demo_steps() -> tuple[Callable[[Any], str | None], ...]:
+    """Every later app's demo loaders (``<app>/demo.py`` ``DEMO_STEPS``), in INSTALLED_APPS
+    order: each takes the demo tenant, loads its records once and returns a line saying
+    what it did (None when there was nothing to do)."""
+    return tuple(_collect("demo", "DEMO_STEPS"))

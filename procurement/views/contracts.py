@@ -168,7 +168,7 @@ class ContractFormView(ScopedView):
         }
         if request.method == "POST":
             return ContractForm(request.POST, request.FILES, **kwargs)
-        initial = {}
+        initial = {"organisation": request.GET.get("organisation")}
         if contract is None and self.scope.county_code:
             initial["purchaser"] = self.scope.county_code
         return ContractForm(initial=initial, **kwargs)

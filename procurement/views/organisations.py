@@ -7,14 +7,16 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement import permissions, services
 from procurement.apis import OrganisationFilter
 from procurement.forms import OrganisationForm
-from procurement.models import Organisation, OrganisationKind
-from procurement.selectors import organisations_visible
+from procurement.models import ContractStatus, Organisation, OrganisationKind
+from procurement.selectors import contracts_visible, evaluations_visible, organisations_visible
 from stations.forms import add_other_errors, add_service_errors
 from stations.history import event_rows, history_entries
 from stations.scoping import ScopedView
@@ -50,8 +52,24 @@ class OrganisationDetailView(ScopedView):
         events = Organisation.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
             pgh_obj_id=organisation.pk
         ).select_related("pgh_context")
+        today = timezone.localdate()
+        contracts = list(
+            contracts_visible(self.scope)
+            .filter(organisation=organisation)
+            .select_related("purchaser")
+            .order_by("-start_on", "number")
+        )
+        for contract in contracts:
+            contract.status_today = contract.status_on(today)
         context = {
             "organisation": organisation,
+            "contracts": contracts,
+            "statuses": dict(ContractStatus.choices),
+            "evaluations": list(
+                evaluations_visible(self.scope)
+                .filter(Q(organisation=organisation) | Q(contract__organisation=organisation))
+                .order_by("-period_end")
+            ),
             "history": history_entries(event_rows(events), Organisation),
             "can_manage": permissions.can_manage_organisations(self.membership),
         }

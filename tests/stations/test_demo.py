@@ -46,6 +46,7 @@ def test_the_demo_network_follows_the_published_path(demo, client):
     check_suspension(admin)
     check_dashboard_and_api_agree(admin, client)
     check_compliance(admin, client)
+    check_procurement(admin, client)
 
 
 def check_coverage(admin):
@@ -169,3 +170,47 @@ def check_compliance(admin, client):
     assert client.login(username="demo_city", password="demo-password-123")
     body = client.get("/api/v1/compliance/", {"division": "4502"}).json()
     assert [rule["passed"] for rule in body["rules"]][:2] == [True, True]
+
+
+def check_procurement(admin, client):
+    """Every county's operator, two contracts each, the planned gaps and flags, evaluations,
+    and the demo contractor and evaluator tied to their organisations."""
+    from procurement.models import Contract, Evaluation, Organisation, OrganisationMember
+    from reports.rules import compliance_run
+    from stations.scoping import scope_of
+
+    assert Organisation.objects.filter(tenant=admin.tenant).count() >= 12
+    assert Contract.objects.filter(tenant=admin.tenant).count() == 21
+    assert Contract.objects.filter(state="terminated").count() == 1
+    statuses = Counter(Evaluation.objects.values_list("status", flat=True))
+    assert statuses == {"accepted": 10, "submitted": 1, "assigned": 1}
+    links = dict(
+        OrganisationMember.objects.values_list("membership__user__username", "organisation__name")
+    )
+    assert links["demo_contractor"] == "柳州市城中区阳光社会工作服务中心"
+    assert set(links) == {"demo_contractor", "demo_evaluator", "demo_evaluator2"}
+    city = Division.objects.get(code="450200000000")
+    results = {
+        outcome.rule.code: outcome.result
+        for outcome in compliance_run(scope_of(admin), city, date(2024, 6, 30)).outcomes
+    }
+    unrun = results["station_under_contract"]
+    assert unrun.passed is False and len(unrun.findings) == 3
+    assert {f.division[:6] for f in unrun.findings} == {"450206", "450225"}
+    pay = results["pay_floors"]
+    assert [f.subject.split()[0] for f in pay.findings] == ["LZ23-2024-01"]
+    assert results["contract_years"].passed is True
+    assert results["evaluator_independence"].passed is True
+    earlier = {
+        outcome.rule.code: outcome.result
+        for outcome in compliance_run(scope_of(admin), city, date(2022, 6, 30)).outcomes
+    }
+    assert [f.subject.split()[0] for f in earlier["contract_required_clauses"].findings] == [
+        "LZ26-2021-01"
+    ]
+    assert len(earlier["stationed_workers_per_station_min"].findings) == 2
+    incubation = {f.subject for f in earlier["organisations_incubated_per_county_min"].findings}
+    assert "城中区" not in incubation and "鱼峰区" not in incubation and len(incubation) == 8
+    assert client.login(username="demo_contractor", password="demo-password-123")
+    home = client.get("/").content.decode()
+    assert home.count('data-testid="home-station"') == 8  # 城中区's centre and its 7 stations
