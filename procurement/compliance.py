@@ -147,7 +147,7 @@ def check_contract_required_clauses(
         return _missing_policy(error)
     codes = {str(label): code for code, label in ContractClause.choices}
     contracts = list(_contracts_in(scope, division).filter(live_on(as_of)).order_by("number"))
-    expected = _("载明：%(names)s") % {"names": "、".join(required)}
+    expected = _("载明：%(names)s") % {"names": _("、").join(required)}
     findings = []
     for contract in contracts:
         missing = [name for name in required if codes.get(name) not in contract.clauses]
@@ -157,7 +157,7 @@ def check_contract_required_clauses(
                     subject=f"{contract.number} {contract.title}",
                     division=_division_of(contract),
                     expected=_("载明全部 %(n)d 项必备条款") % {"n": len(required)},
-                    actual=_("未载明：%(names)s") % {"names": "、".join(missing)},
+                    actual=_("未载明：%(names)s") % {"names": _("、").join(missing)},
                     url=_contract_url(contract.pk),
                 )
             )
@@ -241,7 +241,10 @@ def check_pay_floors(scope: Scope, division: Division, as_of: datetime.date) -> 
         .order_by("number")
     )
     expected = _("月薪下限：%(items)s（当年最低工资 %(wage)s 元）") % {
-        "items": "、".join(f"{label} {floors[field]:.0f} 元" for field, _c, label in PAY_FLOORS),
+        "items": _("、").join(
+            _("%(label)s %(amount)s 元") % {"label": label, "amount": f"{floors[field]:.0f}"}
+            for field, _c, label in PAY_FLOORS
+        ),
         "wage": f"{wage:.0f}",
     }
     findings = []
@@ -262,7 +265,7 @@ def check_pay_floors(scope: Scope, division: Division, as_of: datetime.date) -> 
                     subject=f"{contract.number} {contract.title}",
                     division=_division_of(contract),
                     expected=_("不低于薪酬下限"),
-                    actual="；".join(short),
+                    actual=_("；").join(short),
                     url=_contract_url(contract.pk),
                 )
             )
@@ -340,8 +343,8 @@ def check_organisations_incubated(
             passed=None,
             expected="—",
             actual="—",
-            note=_("该日不在本市规定的孵化目标期内")
-            + "（organisations_incubated_per_county_min）。",
+            note=_("该日不在本市规定的孵化目标期内（%(code)s）。")
+            % {"code": "organisations_incubated_per_county_min"},
         )
     minimum = int(value.value)
     start = value.effective_from

@@ -142,7 +142,7 @@ def evaluation_assign_check(
                     )
                     % {
                         "name": evaluator.name,
-                        "numbers": "、".join(held),
+                        "numbers": _("、").join(held),
                         "clause": INDEPENDENCE_CLAUSE,
                     }
                 )
@@ -254,13 +254,12 @@ def _review(actor: Membership, evaluation: Evaluation, action: str, reason: str 
         if not permissions.can_manage_contract(actor, fresh.contract):
             raise PermissionDenied(_("只有合同的采购人可以审核评估结果。"))
         if fresh.status != EvaluationStatus.SUBMITTED:
-            raise StateConflict(
-                _("该评估当前为“%(status)s”，不能%(action)s。")
-                % {
-                    "status": fresh.get_status_display(),
-                    "action": _("采纳") if action == "accept" else _("退回"),
-                }
+            message = (
+                _("该评估当前为“%(status)s”，不能采纳。")
+                if action == "accept"
+                else _("该评估当前为“%(status)s”，不能退回。")
             )
+            raise StateConflict(message % {"status": fresh.get_status_display()})
         if action == "return":
             if not reason.strip():
                 raise ValidationError({"reason": [_("请填写退回原因。")]})

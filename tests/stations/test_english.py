@@ -6,9 +6,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from procurement.models import Contract, Evaluation, Organisation
+from procurement.services import evaluation_assign
 from stations.models import Division, Facility, Tenant
 from stations.services import facilities as facility_services
-from tests.factories import station
+from tests.factories import contract, organisation, station
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,8 @@ def interface_chinese(html: str) -> set[str]:
             *Facility.objects.values_list("name", flat=True),
             *Facility.objects.values_list("closure_reason", flat=True),
             *Tenant.objects.values_list("name", flat=True),
+            *Organisation.objects.values_list("name", flat=True),
+            *Contract.objects.values_list("title", flat=True),
             "简体中文",  # the language menu names each language in itself
             *NOT_INTERFACE,
             *(definition.clause for definition in CATALOGUE if definition.clause != "平台默认"),
@@ -62,6 +66,16 @@ def english(world):
     facility = station(world.county_officer, "450202001", date(2021, 4, 1))
     facility_services.facility_rate(
         actor=world.county_officer, facility=facility, stars=3, rated_on=date(2022, 1, 1)
+    )
+    runner = organisation(world.county_officer, "柳州市城中区阳光社会工作服务中心", 18)
+    signed = contract(world.county_officer, runner, [facility], number="CZ-1", title="城中区项目")
+    assessor = organisation(world.county_officer, "柳州市明鉴社会服务评估中心", 501)
+    evaluation_assign(
+        actor=world.county_officer,
+        contract=signed,
+        organisation=assessor,
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
     )
     client = world.client_for(world.county_officer)
     client.cookies["django_language"] = "en"
@@ -86,6 +100,14 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("password_change"),
         reverse("procurement:organisation-list"),
         reverse("procurement:organisation-create"),
+        reverse("procurement:organisation-detail", args=[Organisation.objects.first().pk]),
+        reverse("procurement:contract-list"),
+        reverse("procurement:contract-create"),
+        reverse("procurement:contract-detail", args=[Contract.objects.get().pk]),
+        reverse("procurement:contract-edit", args=[Contract.objects.get().pk]),
+        reverse("procurement:evaluation-list"),
+        reverse("procurement:evaluation-create"),
+        reverse("procurement:evaluation-detail", args=[Evaluation.objects.get().pk]),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
     assert {url: found for url, found in leaks.items() if found} == {}
