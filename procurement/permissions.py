@@ -18,6 +18,11 @@ def can_see_organisations(membership: Membership) -> bool:
     return station_permissions.can_see_network(membership) or acts_for_organisation(membership.role)
 
 
+def can_export_organisations(membership: Membership) -> bool:
+    """Export the organisation register as XLSX: everyone who sees the network."""
+    return station_permissions.can_see_network(membership)
+
+
 def can_manage_organisations(membership: Membership) -> bool:
     """Register and change organisations: city admins and county officers."""
     return membership.role in (Role.CITY_ADMIN, Role.COUNTY_OFFICER)

@@ -10,6 +10,19 @@ urlpatterns = [
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path("organisations/new/", views.OrganisationFormView.as_view(), name="organisation-create"),
     path(
+        "organisations/import/", views.OrganisationImportView.as_view(), name="organisation-import"
+    ),
+    path(
+        "organisations/import/template/",
+        views.OrganisationTemplateView.as_view(),
+        name="organisation-import-template",
+    ),
+    path(
+        "organisations/export/",
+        views.OrganisationExportView.as_view(),
+        name="organisation-export",
+    ),
+    path(
         "organisations/<int:pk>/",
         views.OrganisationDetailView.as_view(),
         name="organisation-detail",

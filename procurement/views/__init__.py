@@ -15,8 +15,11 @@ from procurement.views.evaluations import (
 )
 from procurement.views.organisations import (
     OrganisationDetailView,
+    OrganisationExportView,
     OrganisationFormView,
+    OrganisationImportView,
     OrganisationListView,
+    OrganisationTemplateView,
 )
 
 __all__ = [
@@ -30,6 +33,9 @@ __all__ = [
     "EvaluationListView",
     "EvaluationReportView",
     "OrganisationDetailView",
+    "OrganisationExportView",
     "OrganisationFormView",
+    "OrganisationImportView",
     "OrganisationListView",
+    "OrganisationTemplateView",
 ]

@@ -16,11 +16,18 @@ from procurement import permissions, services
 from procurement.apis import OrganisationFilter
 from procurement.forms import OrganisationForm
 from procurement.models import ContractStatus, Organisation, OrganisationKind
+from procurement.organisation_import import (
+    organisation_template,
+    organisations_export,
+    organisations_export_filename,
+)
 from procurement.selectors import contracts_visible, evaluations_visible, organisations_visible
 from stations.forms import add_other_errors, add_service_errors
 from stations.history import event_rows, history_entries
 from stations.scoping import ScopedView
+from stations.spreadsheets import xlsx_response
 from stations.validation import all_errors
+from stations.views.imports import ImportUploadView
 from stations.widgets import scope_root
 
 
@@ -39,6 +46,8 @@ class OrganisationListView(ScopedView):
             "page": page,
             "kinds": OrganisationKind.choices,
             "can_manage": permissions.can_manage_organisations(self.membership),
+            "can_export": permissions.can_export_organisations(self.membership),
+            "query": request.GET.urlencode(),
         }
         return render(request, "procurement/organisation_list.html", context)
 
@@ -132,3 +141,34 @@ class OrganisationFormView(ScopedView):
     def render_form(self, request, form, organisation, status=200):
         context = {"form": form, "organisation": organisation}
         return render(request, "procurement/organisation_form.html", context, status=status)
+
+
+class OrganisationTemplateView(ScopedView):
+    """The empty organisation import template."""
+
+    capability = staticmethod(permissions.can_manage_organisations)
+
+    def get(self, request):
+        content = organisation_template(self.membership)
+        return xlsx_response(content, f"{self.membership.tenant.code}-organisations-template.xlsx")
+
+
+class OrganisationExportView(ScopedView):
+    """The organisation list as filtered on the list page, as XLSX (it imports again)."""
+
+    selector = staticmethod(organisations_visible)
+    capability = staticmethod(permissions.can_export_organisations)
+
+    def get(self, request):
+        filterset = OrganisationFilter(request.GET or None, queryset=self.get_queryset())
+        queryset = filterset.qs if filterset.is_bound else self.get_queryset()
+        content = organisations_export(queryset.order_by("name", "pk"))
+        return xlsx_response(content, organisations_export_filename(self.membership))
+
+
+class OrganisationImportView(ImportUploadView):
+    """Upload an organisation spreadsheet: new organisations, or changes keyed on USCC."""
+
+    kind = "organisations"
+    template_url = "procurement:organisation-import-template"
+    capability = staticmethod(permissions.can_manage_organisations)
