@@ -12,7 +12,9 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Greatest, Least, TruncDate
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,10 +70,12 @@ def _division_of(contract: Contract) -> str:
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later; 29 February becomes 1 March (a term from 29 February
+    2024 to 28 February 2027 is exactly three years)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return datetime.date(day.year + years, 3, 1)
 
 
 def _term(contract: Contract) -> str:
@@ -145,7 +149,9 @@ def check_contract_required_clauses(
         required = [str(name) for name in policy_value(scope, "contract_required_clauses", as_of)]
     except PolicyMissing as error:
         return _missing_policy(error)
-    codes = {str(label): code for code, label in ContractClause.choices}
+    # The policy names the clauses by their Chinese labels, whatever the page's language.
+    with translation.override("zh-hans"):
+        codes = {str(label): code for code, label in ContractClause.choices}
     contracts = list(_contracts_in(scope, division).filter(live_on(as_of)).order_by("number"))
     expected = _("载明：%(names)s") % {"names": _("、").join(required)}
     findings = []
@@ -291,16 +297,23 @@ def check_evaluator_independence(
     expected = _("第三方评估机构不承接社工站运营合同")
     if not required:
         return RuleResult(passed=None, expected=expected, actual="—", note=_("本市未要求。"))
+    # The days the assignment service looks at: the evaluated period and the day it was
+    # assigned (services.evaluations.evaluation_assign_check).
     held = ContractFacility.objects.filter(
         tenant_id=scope.tenant_id,
         kind=ContractKind.STATION_OPERATION,
         live_from__isnull=False,
         contract__organisation_id=OuterRef("organisation_id"),
-        live_from__lte=OuterRef("period_end"),
-        live_until__gte=OuterRef("period_start"),
+        live_from__lte=OuterRef("window_end"),
+        live_until__gte=OuterRef("window_start"),
     )
+    assigned_on = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     evaluations = (
         evaluations_visible(scope)
+        .annotate(
+            window_start=Least("period_start", assigned_on),
+            window_end=Greatest("period_end", assigned_on),
+        )
         .select_related("contract__purchaser")
         .filter(contract__in=_contracts_in(scope, division).values("pk"), period_start__lte=as_of)
         .order_by("contract__number", "period_start")

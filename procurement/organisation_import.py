@@ -162,7 +162,7 @@ def _changes(organisation: Organisation, values: dict) -> list[tuple[str, str, s
     return changes
 
 
-def _same_phone(old: str, new: str) -> bool:
+def _same_phone(old: str | None, new: str | None) -> bool:
     from stations.validation import phone_normalize
 
     try:

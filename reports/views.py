@@ -187,7 +187,7 @@ class HomeView(ScopedView):
         today = timezone.localdate()
         contracts = list(contracts_visible(self.scope).order_by("-start_on", "number")[:50])
         for contract in contracts:
-            contract.status_today = contract.status_on(today)
+            contract.status_today = contract.status_on(today)  # type: ignore[attr-defined]
         return {
             "organisation": organisations_visible(self.scope).first(),
             "contracts": contracts,

@@ -50,6 +50,7 @@ class CoveredFacilitySerializer(serializers.Serializer):
     facility = serializers.IntegerField(source="facility_id", help_text="facility id")
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     division = serializers.CharField(source="facility.division.short_code", read_only=True)
+    county = serializers.CharField(source="facility.county_code", read_only=True)
     stationed_workers = serializers.IntegerField(
         min_value=0, max_value=100, help_text="stationed social workers promised"
     )
@@ -75,7 +76,24 @@ class PaySerializer(serializers.Serializer):
     )
 
 
+class ContractPaySerializer(PaySerializer):
+    """The promised pay, read from the contract's three fields; written as one object."""
+
+    def to_representation(self, contract: Contract) -> dict:
+        return {
+            key: None if value is None else f"{value:.2f}"
+            for key, value in (
+                ("unlicensed", contract.pay_unlicensed),
+                ("assistant", contract.pay_assistant),
+                ("social_worker", contract.pay_social_worker),
+            )
+        }
+
+
 class ContractSerializer(serializers.Serializer):
+    """A contract. With ``county`` in the context (a county officer's scope), the covered
+    facilities of other counties (of a city contract) are left out."""
+
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(max_length=60, help_text="unique in the tenant")
     title = serializers.CharField(max_length=200)
@@ -100,8 +118,9 @@ class ContractSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="yuan")
     funding = FundingSerializer(many=True, required=False)
     facilities = CoveredFacilitySerializer(many=True, required=False, source="coverage")
-    pay = serializers.SerializerMethodField(help_text="promised monthly pay, yuan")
-    pay_input = PaySerializer(required=False, write_only=True, source="pay")
+    pay = ContractPaySerializer(
+        required=False, source="*", help_text="promised monthly pay by qualification, yuan"
+    )
     clauses = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=200),
         required=False,
@@ -122,56 +141,61 @@ class ContractSerializer(serializers.Serializer):
     def get_status_display(self, contract: Contract) -> str:
         return str(ContractStatus(self.get_status(contract)).label)
 
-    def get_pay(self, contract: Contract) -> dict:
-        return {
-            key: None if value is None else f"{value:.2f}"
-            for key, value in (
-                ("unlicensed", contract.pay_unlicensed),
-                ("assistant", contract.pay_assistant),
-                ("social_worker", contract.pay_social_worker),
-            )
-        }
-
     def get_has_document(self, contract: Contract) -> bool:
         return bool(contract.document)
 
     def to_representation(self, contract: Contract) -> dict:
         data = super().to_representation(contract)
         data["purchaser"] = contract.purchaser.short_code
+        county = self.context.get("county")
+        if county:
+            data["facilities"] = [row for row in data["facilities"] if row["county"] == county]
         return data
 
-    def to_internal_value(self, data):
-        if "pay" in data and "pay_input" not in data:
-            data = {**data, "pay_input": data["pay"]}
-        return super().to_internal_value(data)
+
+MAX_ID = 2**63 - 1  # ids are bigint
+PAY_KEYS = ("unlicensed", "assistant", "social_worker")
 
 
 def service_values(parsed: dict) -> dict:
-    """The serializer's validated data as the service's keyword values."""
+    """The serializer's values as the service's keyword values: from validated data (keyed
+    by source) or from the fields parsed one by one (keyed by field name)."""
     values = {RENAMED.get(key, key): value for key, value in parsed.items()}
-    if "coverage" in values:
+    rows = values.pop("coverage", None)
+    if rows is None:
+        rows = values.pop("facilities", None)
+    if rows is not None:
         values["facilities"] = [
-            {"facility": row.get("facility_id"), "stationed_workers": row.get("stationed_workers")}
-            for row in values.pop("coverage")
+            {
+                "facility": row.get("facility_id", row.get("facility")),
+                "stationed_workers": row.get("stationed_workers"),
+            }
+            for row in rows
         ]
     if "funding" in values:
         values["funding"] = [dict(row) for row in values["funding"]]
-    if "pay" in values:
-        values["pay"] = dict(values["pay"])
+    pay = dict(values.pop("pay", None) or {})
+    pay.update({key: values.pop(key) for key in PAY_KEYS if key in values})
+    if pay or "pay" in parsed:
+        values["pay"] = pay
     return values
 
 
 class ContractFilter(django_filters.FilterSet):
     county = django_filters.CharFilter(method="filter_county", label=_("县（市、区）代码"))
-    organisation = django_filters.NumberFilter(field_name="organisation_id", label=_("承接机构"))
+    organisation = django_filters.NumberFilter(
+        field_name="organisation_id", label=_("承接机构"), min_value=1, max_value=MAX_ID
+    )
     status = django_filters.ChoiceFilter(
         choices=ContractStatus.choices, method="filter_status", label=_("状态（今天）")
     )
     kind = django_filters.ChoiceFilter(choices=ContractKind.choices, label=_("合同类型"))
-    covers = django_filters.NumberFilter(method="filter_covers", label=_("覆盖站点（id）"))
+    covers = django_filters.NumberFilter(
+        method="filter_covers", label=_("覆盖站点（id）"), min_value=1, max_value=MAX_ID
+    )
     in_force_on = django_filters.DateFilter(method="filter_in_force", label=_("在某日生效"))
     ending_within = django_filters.NumberFilter(
-        method="filter_ending", label=_("N 天内到期（履行中）")
+        method="filter_ending", label=_("N 天内到期（履行中）"), min_value=0, max_value=3650
     )
     q = django_filters.CharFilter(method="filter_search", label=_("编号或名称"))
 
@@ -209,6 +233,16 @@ class ContractFilter(django_filters.FilterSet):
         return queryset.filter(number__icontains=value) | queryset.filter(title__icontains=value)
 
 
+class ContractApiBase(ScopedAPIView):
+    selector = staticmethod(contract_detail)
+    model = Contract
+    capability = staticmethod(permissions.can_see_contracts)
+
+    def context_of(self) -> dict:
+        """The serializer context: a county scope sees its own county's covered facilities."""
+        return {"county": self.scope.county_code}
+
+
 def require_contract_manager(membership, contract: Contract | None = None) -> None:
     allowed = (
         permissions.can_manage_contracts(membership)
@@ -219,22 +253,21 @@ def require_contract_manager(membership, contract: Contract | None = None) -> No
         raise PermissionDenied(_("只有采购人（县级或市级民政部门）可以登记或修改合同。"))
 
 
-class ContractListApi(ScopedAPIView):
+class ContractListApi(ContractApiBase):
     """Contracts in scope (filters ``county``, ``organisation``, ``status``, ``kind``,
     ``covers`` = facility id, ``in_force_on`` = date, ``ending_within`` = days, ``q``);
     POST records one (its purchaser: a county officer for their county, a city admin).
     Every problem is answered at once (400), nothing written."""
 
-    selector = staticmethod(contract_detail)
-    model = Contract
-    capability = staticmethod(permissions.can_see_contracts)
     filterset_class = ContractFilter
 
     @extend_schema(responses={200: ContractSerializer(many=True)})
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset()).distinct().order_by("-start_on", "pk")
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ContractSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            ContractSerializer(page, many=True, context=self.context_of()).data
+        )
 
     @extend_schema(request=ContractSerializer, responses={201: ContractSerializer})
     def post(self, request):
@@ -248,20 +281,19 @@ class ContractListApi(ScopedAPIView):
         with api_names(API_NAMES):
             contract = services.contract_create(actor=self.membership, **service_values(parsed))
         fresh = self.get_queryset().get(pk=contract.pk)
-        return Response(ContractSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ContractSerializer(fresh, context=self.context_of()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
-class ContractDetailApi(ScopedAPIView):
+class ContractDetailApi(ContractApiBase):
     """One contract; PATCH changes any of its fields (facilities and funding are replaced
     as a whole when given)."""
 
-    selector = staticmethod(contract_detail)
-    model = Contract
-    capability = staticmethod(permissions.can_see_contracts)
-
     @extend_schema(responses={200: ContractSerializer})
     def get(self, request, pk: int):
-        return Response(ContractSerializer(self.get_object()).data)
+        return Response(ContractSerializer(self.get_object(), context=self.context_of()).data)
 
     @extend_schema(request=ContractSerializer, responses={200: ContractSerializer})
     def patch(self, request, pk: int):
@@ -281,15 +313,11 @@ class ContractDetailApi(ScopedAPIView):
             services.contract_update(
                 actor=self.membership, contract=contract, **service_values(parsed)
             )
-        return Response(ContractSerializer(self.get_object()).data)
+        return Response(ContractSerializer(self.get_object(), context=self.context_of()).data)
 
 
-class ContractTerminateApi(ScopedAPIView):
+class ContractTerminateApi(ContractApiBase):
     """POST {"on": last day in force, "reason"}: terminate a signed contract early."""
-
-    selector = staticmethod(contract_detail)
-    model = Contract
-    capability = staticmethod(permissions.can_see_contracts)
 
     class TerminateSerializer(serializers.Serializer):
         on = serializers.DateField(help_text="the contract's last day in force")
@@ -311,16 +339,14 @@ class ContractTerminateApi(ScopedAPIView):
         services.contract_terminate(
             actor=self.membership, contract=contract, on=parsed["on"], reason=parsed["reason"]
         )
-        return Response(ContractSerializer(self.get_object()).data)
+        return Response(ContractSerializer(self.get_object(), context=self.context_of()).data)
 
 
-class ContractDocumentApi(ScopedAPIView):
+class ContractDocumentApi(ContractApiBase):
     """GET the signed contract (PDF) of a contract in scope; POST (multipart ``document``)
     replaces it (its purchaser; a PDF of at most PDF_UPLOAD_MAX_MB megabytes)."""
 
     selector = staticmethod(contracts_visible)
-    model = Contract
-    capability = staticmethod(permissions.can_see_contracts)
     parser_classes = [MultiPartParser]
 
     class DocumentSerializer(serializers.Serializer):
@@ -350,4 +376,8 @@ class ContractDocumentApi(ScopedAPIView):
         services.contract_update(
             actor=self.membership, contract=contract, document=parsed["document"]
         )
-        return Response(ContractSerializer(contract_detail(self.scope).get(pk=pk)).data)
+        return Response(
+            ContractSerializer(
+                contract_detail(self.scope).get(pk=pk), context=self.context_of()
+            ).data
+        )

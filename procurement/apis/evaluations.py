@@ -90,7 +90,8 @@ class EvaluationListApi(ScopedAPIView):
     @extend_schema(request=EvaluationSerializer, responses={201: EvaluationSerializer})
     def post(self, request):
         def values_of(parsed):
-            contract_id = parsed.get("contract_id")
+            # Validated data is keyed by source, fields parsed one by one by their name.
+            contract_id = parsed.get("contract_id", parsed.get("contract"))
             contract = (
                 contracts_visible(self.scope).filter(pk=contract_id).first()
                 if contract_id is not None
@@ -98,7 +99,7 @@ class EvaluationListApi(ScopedAPIView):
             )
             return {
                 "contract": contract,
-                "organisation": parsed.get("organisation_id"),
+                "organisation": parsed.get("organisation_id", parsed.get("organisation")),
                 "period_start": parsed.get("period_start"),
                 "period_end": parsed.get("period_end"),
             }

@@ -72,14 +72,27 @@ register_actions(
 )
 
 
+# The largest amount the columns hold (14 digits, 2 decimals): about a trillion yuan.
+AMOUNT_LIMIT = Decimal("1e12")
+
+
 def _decimal(value: Any) -> Decimal | None:
-    """``value`` as a Decimal of yuan, None when blank; InvalidOperation when not a number."""
+    """``value`` as a Decimal of yuan, None when blank; InvalidOperation when it is not a
+    number of yuan the platform can hold (finite, under AMOUNT_LIMIT in size)."""
     if value in (None, ""):
         return None
     number = Decimal(str(value).replace(",", "").strip())
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:
         raise InvalidOperation
     return number
+
+
+def _id(value: object) -> int | None:
+    """A record id given as a number or digits, else None (never an error)."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.isdecimal() or len(text) > 18:
+        return None
+    return int(text)
 
 
 def _purchaser(actor: Membership, code: object, errors: dict) -> Division | None:
@@ -112,10 +125,8 @@ def _organisation(actor: Membership, value: object, errors: dict) -> Organisatio
     if value in (None, ""):
         errors.setdefault("organisation", []).append(_("请选择承接机构。"))
         return None
-    key = value.pk if isinstance(value, Organisation) else value
-    organisation = Organisation.objects.filter(
-        tenant_id=actor.tenant_id, pk=int(str(key)) if str(key).isdigit() else 0
-    ).first()
+    key = value.pk if isinstance(value, Organisation) else _id(value)
+    organisation = Organisation.objects.filter(tenant_id=actor.tenant_id, pk=key or 0).first()
     if organisation is None:
         errors.setdefault("organisation", []).append(_("该机构不存在或不在本市登记。"))
     return organisation
@@ -142,7 +153,8 @@ def _funding(values: object, amount: Decimal | None, errors: dict) -> dict[str, 
             money = _decimal(raw)
         except InvalidOperation:
             errors.setdefault("funding", []).append(
-                _("%(source)s的金额“%(value)s”不是数字。") % {"source": label, "value": raw}
+                _("%(source)s的金额“%(value)s”不是有效的金额（元）。")
+                % {"source": label, "value": raw}
             )
             continue
         if money is None or money == 0:
@@ -175,7 +187,7 @@ def _facilities(
     wanted: list[tuple[Any, Any]] = [
         (row.get("facility"), row.get("stationed_workers")) for row in rows or ()
     ]
-    ids = [key for key, _n in wanted if str(key).isdigit()]
+    ids = [number for key, _n in wanted if (number := _id(key)) is not None]
     found = {
         facility.pk: facility
         for facility in Facility.objects.filter(tenant_id=actor.tenant_id, pk__in=ids)
@@ -185,7 +197,7 @@ def _facilities(
     chosen: list[tuple[Facility, int]] = []
     seen: set[int] = set()
     for key, workers in wanted:
-        facility = found.get(int(key)) if str(key).isdigit() else None
+        facility = found.get(_id(key) or 0)
         if facility is None:
             errors.setdefault("facilities", []).append(
                 _("站点“%(id)s”不存在或不在本市。") % {"id": key}
@@ -339,7 +351,7 @@ def contract_check(
         try:
             amount = _decimal(values["amount"])
         except InvalidOperation:
-            errors.setdefault("amount", []).append(_("合同金额须为数字（元）。"))
+            errors.setdefault("amount", []).append(_("合同金额须为有效的金额（元）。"))
         else:
             if amount is None:
                 errors.setdefault("amount", []).append(_("请填写合同金额。"))
@@ -360,7 +372,7 @@ def contract_check(
             try:
                 money = _decimal(pay[key])
             except InvalidOperation:
-                errors.setdefault(field, []).append(_("月薪须为数字（元）。"))
+                errors.setdefault(field, []).append(_("月薪须为有效的金额（元）。"))
                 continue
             if money is not None and money < 0:
                 errors.setdefault(field, []).append(_("月薪不能为负数。"))
@@ -519,9 +531,15 @@ def _save_checked(actor: Membership, action: str, contract_pk: int | None, value
         try:
             _write(checked, facilities, funding, document)
         except IntegrityError as error:
+            if document is not None and checked.document:
+                checked.document.delete(save=False)  # the row is rolled back: no orphan file
             if "overlapping station contract" in str(error):
                 raise ValidationError(
                     {"facilities": [_("有站点同一天已由另一份站点运营合同覆盖。")]}
+                ) from error
+            if "contract_number_per_tenant" in str(error):  # registered meanwhile
+                raise ValidationError(
+                    {"number": [_("合同编号 %(number)s 已登记。") % {"number": checked.number}]}
                 ) from error
             raise
     return checked

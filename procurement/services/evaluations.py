@@ -91,10 +91,9 @@ def evaluation_assign_check(
     if isinstance(organisation, Organisation):
         evaluator = organisation if organisation.tenant_id == actor.tenant_id else None
     else:
-        evaluator = Organisation.objects.filter(
-            tenant_id=actor.tenant_id,
-            pk=int(str(organisation)) if str(organisation).isdigit() else 0,
-        ).first()
+        text = str(organisation or "")
+        key = int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else 0
+        evaluator = Organisation.objects.filter(tenant_id=actor.tenant_id, pk=key).first()
     if evaluator is None:
         errors.setdefault("organisation", []).append(_("请选择本市登记的评估机构。"))
     for field, day in (("period_start", period_start), ("period_end", period_end)):

@@ -4,6 +4,7 @@ membership to the organisation it acts for."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,8 +102,15 @@ def organisation_check(
 def organisation_create(*, actor: Membership, **values) -> Organisation:
     """Register an organisation in the actor's tenant (see organisation_check)."""
     organisation = organisation_check(actor=actor, **values)
-    with acting(actor.user, action="organisation_create", tenant=actor.tenant.code):
-        organisation.save()
+    try:
+        with acting(actor.user, action="organisation_create", tenant=actor.tenant.code):
+            organisation.save()
+    except IntegrityError as error:  # the same code registered meanwhile
+        if "organisation_uscc_per_tenant" not in str(error):
+            raise
+        raise ValidationError(
+            {"uscc": [_("统一社会信用代码 %(uscc)s 已登记。") % {"uscc": organisation.uscc}]}
+        ) from error
     return organisation
 
 

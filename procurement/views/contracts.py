@@ -72,6 +72,11 @@ class ContractDetailView(ScopedView):
         contract = self.get_object()
         today = timezone.localdate()
         coverage = list(contract.coverage.all())
+        # A city contract shows a county officer the stations of its own county only.
+        hidden = 0
+        if self.scope.county_code:
+            shown = [row for row in coverage if row.facility.county_code == self.scope.county_code]
+            hidden, coverage = len(coverage) - len(shown), shown
         pay = [
             (PayLevel.UNLICENSED.label, contract.pay_unlicensed),
             (PayLevel.ASSISTANT.label, contract.pay_assistant),
@@ -95,7 +100,8 @@ class ContractDetailView(ScopedView):
                 for code, label in ContractClause.choices
             ],
             "evaluations": evaluations_visible(self.scope).filter(contract=contract),
-            "history": contract_history(contract) if self.scope.network else [],
+            "other_counties": hidden,
+            "history": contract_history(contract) if self.scope.network and not hidden else [],
             "can_manage": can_manage,
             "can_terminate": can_manage and contract.state == "signed",
             "terminate_form": terminate_form or TerminateForm(),

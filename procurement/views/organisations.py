@@ -69,7 +69,7 @@ class OrganisationDetailView(ScopedView):
             .order_by("-start_on", "number")
         )
         for contract in contracts:
-            contract.status_today = contract.status_on(today)
+            contract.status_today = contract.status_on(today)  # type: ignore[attr-defined]
         context = {
             "organisation": organisation,
             "contracts": contracts,

@@ -309,6 +309,8 @@ class FacilityHistoryApi(FacilityApiBase):
     an import job), with a sentence and its changed fields as display values."""
 
     pagination_class = None
+    # The history names every contract that covered the facility: network roles only.
+    capability = staticmethod(permissions.can_see_network)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     def get(self, request, pk: int):

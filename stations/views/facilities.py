@@ -133,7 +133,8 @@ class FacilityDetailView(ScopedView):
                 "-effective_on", "-recorded_at"
             ),
             "ratings": facility.ratings.order_by("-rated_on"),
-            "history": selectors.facility_history(facility),
+            # Its history names every contract that covered it: the network's, not a contractor's.
+            "history": selectors.facility_history(facility) if self.scope.network else None,
             "close_form": forms.get("close") or FacilityCloseForm(auto_id="close-%s"),
             "open_form": forms.get("open") or FacilityOpenForm(auto_id="open-%s"),
             "rating_form": forms.get("rate") or FacilityRatingForm(auto_id="rate-%s"),

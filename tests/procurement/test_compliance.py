@@ -177,3 +177,24 @@ def test_the_queries_do_not_grow_with_the_contracts(world, network):
             )
 
     assert_constant_queries(lambda: compliance_run(scope, city, AS_OF), grow)
+
+
+def test_a_three_year_term_from_29_february_is_three_years(world, network):
+    contract(
+        world.county_officer,
+        network["runner"],
+        [network["third"]],
+        number="LEAP",
+        start_on=date(2024, 2, 29),
+        end_on=date(2027, 2, 28),
+    )
+    years = run(world.county_officer, "450202")["contract_years"]
+    assert years.passed is True, years.findings
+
+
+def test_required_clauses_are_judged_the_same_in_english(world, network):
+    from django.utils import translation
+
+    with translation.override("en"):
+        clauses = run(world.county_officer, "450202")["contract_required_clauses"]
+    assert clauses.passed is True

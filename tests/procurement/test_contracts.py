@@ -347,3 +347,53 @@ def test_add_member_requires_the_organisation_of_a_contractor(world, network):
     )
     staff = Membership.objects.get(user__username="sunshine_staff")
     assert staff.organisation_link.organisation == network["sunshine"]
+
+
+def test_odd_input_is_a_clear_error_never_a_500(world, network):
+    client = api_for(world.county_officer)
+    # One bad field: the facilities that are fine raise no false error, pay is still checked.
+    response = client.post(
+        "/api/v1/contracts/",
+        payload(network, end="2023-13-01", pay={"unlicensed": "-5"}),
+        format="json",
+    )
+    fields = assert_error(response, 400, "invalid")["fields"]
+    assert "facilities" not in fields and "end" in fields
+    assert "负数" in " ".join(fields.get("pay_unlicensed", fields.get("pay", [""])))
+    huge = payload(network, funding=[{"source": "budget", "amount": "1e30"}])
+    assert client.post("/api/v1/contracts/", huge, format="json").status_code == 400
+    weird = payload(network, facilities=[{"facility": "²", "stationed_workers": 2}])
+    assert client.post("/api/v1/contracts/", weird, format="json").status_code == 400
+    listed = client.get("/api/v1/contracts/?ending_within=5000000&covers=1e30&organisation=x")
+    assert listed.status_code in (200, 400)
+    page = world.client_for(world.county_officer).post(
+        "/contracts/new/", {"facility": ["²", "9" * 30], "funding-budget": "1e30"}
+    )
+    assert page.status_code == 400
+
+
+def test_a_county_officer_sees_only_its_countys_stations_of_a_city_contract(world, network):
+    city = contract(
+        world.city_admin,
+        network["sunshine"],
+        [network["first"], network["other"]],
+        number="CITY",
+        purchaser="4502",
+    )
+    body = api_for(world.county_officer).get(f"/api/v1/contracts/{city.pk}/").json()
+    assert [row["facility"] for row in body["facilities"]] == [network["first"].pk]
+    page = world.client_for(world.county_officer).get(f"/contracts/{city.pk}/").content.decode()
+    assert network["other"].name not in page and 'data-testid="coverage-elsewhere"' in page
+    everything = api_for(world.city_viewer).get(f"/api/v1/contracts/{city.pk}/").json()
+    assert len(everything["facilities"]) == 2
+
+
+def test_a_contractor_reads_its_station_but_not_its_history(world, network):
+    contract(world.county_officer, network["sunshine"], [network["first"]], number="A")
+    staff = member("sunshine_staff", "4502", "contractor")
+    organisation_member_set(membership=staff, uscc=network["sunshine"].uscc)
+    client = api_for(staff)
+    assert client.get(f"/api/v1/facilities/{network['first'].pk}/").status_code == 200
+    assert client.get(f"/api/v1/facilities/{network['first'].pk}/history/").status_code == 404
+    page = world.client_for(staff).get(f"/facilities/{network['first'].pk}/").content.decode()
+    assert 'data-testid="history"' not in page and "变更历史" not in page

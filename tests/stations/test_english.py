@@ -29,6 +29,13 @@ NOT_INTERFACE = [
     "层级",
     "站点",
     "服务人员安排、服务具体内容、服务目标、资金管理、督导培训、评估要求",
+    # The same clauses one by one (policy contract_required_clauses: the city's own words).
+    "服务人员安排",
+    "服务具体内容",
+    "服务目标",
+    "资金管理",
+    "督导培训",
+    "评估要求",
 ]
 
 
