@@ -39,7 +39,7 @@ def can_see_contracts(membership: Membership) -> bool:
 
 def can_manage_contracts(membership: Membership) -> bool:
     """Record contracts and assign evaluations: city admins and county officers."""
-    return membership.role in (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
+    return role_records_contracts(membership.role)
 
 
 def can_manage_contract(membership: Membership, contract: Contract) -> bool:
@@ -55,6 +55,11 @@ def can_manage_contract(membership: Membership, contract: Contract) -> bool:
         and bool(contract.county_code)
         and contract.county_code == membership.scope.county_code
     )
+
+
+def role_records_contracts(role: str) -> bool:
+    """Whether ``role`` records contracts (for a scope, which knows only its role)."""
+    return role in (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 
 
 def can_see_evaluations(membership: Membership) -> bool:

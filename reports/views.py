@@ -9,14 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.selectors import (
-    ENDING_SOON_DAYS,
-    contracts_ending_within,
-    contracts_visible,
-    evaluations_visible,
-    organisations_visible,
-    stations_without_live_contract,
-)
+from procurement.panels import county_items
+from procurement.selectors import contracts_visible, evaluations_visible, organisations_visible
 from reports import permissions, services
 from reports.models import JobStatus, ReportFormat
 from reports.rules import COMPLIANCE_LEVELS, compliance_run
@@ -196,12 +190,5 @@ class HomeView(ScopedView):
         }
 
     def procurement_items(self, as_of) -> dict:
-        """Stations without a live station contract on the day, and (today) the contracts
-        ending within ENDING_SOON_DAYS: what the county has to arrange next."""
-        unrun = stations_without_live_contract(self.scope, as_of)
-        ending = contracts_ending_within(self.scope, ENDING_SOON_DAYS)
-        return {
-            "unrun_stations": list(unrun[:100]),
-            "ending_contracts": list(ending[:50]) if as_of == timezone.localdate() else None,
-            "ending_days": ENDING_SOON_DAYS,
-        }
+        """What the county has to arrange next (procurement.panels.county_items)."""
+        return {"procurement": county_items(self.scope, self.scope.county_code, as_of)}

@@ -4,8 +4,9 @@ Each app declares its rules in ``<app>/compliance.py`` (``RULES``, a list of
 ``Rule``), its report kinds in ``<app>/reports.py`` (``REPORT_KINDS``, a
 list of ``ReportKind``), its spreadsheet imports in ``<app>/imports.py``
 (``IMPORT_KINDS``, a list of ``ImportKind``) and what some roles' memberships
-are tied to in ``<app>/memberships.py`` (``MEMBERSHIP_LINKS``), and its demo data in
-``<app>/demo.py`` (``DEMO_STEPS``). ``rules()``, ``report_kinds()``
+are tied to in ``<app>/memberships.py`` (``MEMBERSHIP_LINKS``), its demo data in
+``<app>/demo.py`` (``DEMO_STEPS``) and sections of the division page in
+``<app>/panels.py`` (``DIVISION_PANELS``). ``rules()``, ``report_kinds()``
 and ``import_kinds()`` import those
 modules from every installed app, in INSTALLED_APPS order, and keep the
 result. The types live here, in the lowest app, so every app can declare
@@ -163,6 +164,20 @@ class MembershipLink:
     apply: Callable[[Membership, str], Any]
 
 
+@dataclass(frozen=True)
+class DivisionPanel:
+    """A section a later app adds to a division's page (procurement: the county's stations
+    without a live contract and its contracts ending soon).
+
+    ``levels`` are the division levels it appears on; ``context(scope, division)`` returns
+    the template's context, or None to leave the panel out; ``template`` renders it.
+    """
+
+    template: str
+    levels: tuple[str, ...]
+    context: Callable[[Scope, Division], dict | None]
+
+
 def _collect(module_name: str, attribute: str) -> list:
     collected: list = []
     for config in apps.get_app_configs():
@@ -219,3 +234,9 @@ def demo_steps() -> tuple[Callable[[Any], str | None], ...]:
     order: each takes the demo tenant, loads its records once and returns a line saying
     what it did (None when there was nothing to do)."""
     return tuple(_collect("demo", "DEMO_STEPS"))
+
+
+@functools.cache
+def division_panels() -> tuple[DivisionPanel, ...]:
+    """Every later app's division page panels (``<app>/panels.py`` ``DIVISION_PANELS``)."""
+    return tuple(_collect("panels", "DIVISION_PANELS"))

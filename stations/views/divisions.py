@@ -16,6 +16,7 @@ from stations.divisions import Level
 from stations.forms import CoverageOverrideForm, TenantSwitchForm
 from stations.history import event_rows, history_entries
 from stations.models import CoverageOverride, FacilityLevel
+from stations.registry import division_panels
 from stations.scoping import SESSION_TENANT_KEY, ScopedView, choose_membership
 from stations.selectors import memberships_of
 
@@ -111,6 +112,12 @@ class DivisionDetailView(ScopedView):
                 .order_by("level", "-status", "pk")
             ),
             "new_level": NEW_FACILITY_LEVEL.get(division.level),
+            "panels": [
+                (panel.template, panel_context)
+                for panel in division_panels()
+                if division.level in panel.levels
+                and (panel_context := panel.context(self.scope, division)) is not None
+            ],
         }
         if division.level == Level.TOWNSHIP:
             context["override_periods"] = list(

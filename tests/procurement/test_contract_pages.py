@@ -238,3 +238,19 @@ def test_the_homes_show_what_each_party_has_to_do(world, network):
     )
     home = get(world.client_for(evaluator), reverse("reports:home")).content.decode()
     assert home.count('data-testid="home-evaluation"') == 1 and "待评估" in home
+
+
+def test_the_county_page_names_stations_without_a_contract_and_contracts_ending(world, network):
+    contract(world.county_officer, network["sunshine"], [network["first"]], number="A")
+    page = get(
+        world.client_for(world.city_viewer), reverse("stations:division-detail", args=["450202"])
+    ).content.decode()
+    unrun = page.split('data-testid="unrun-list"')[1].split("</ul>")[0]
+    assert network["second"].name in unrun and network["first"].name not in unrun
+    assert "A</a>" in page.split('data-testid="ending-list"')[1]
+    # Another county's page lists its own station only, and nothing to record for a viewer.
+    other = get(
+        world.client_for(world.city_viewer), reverse("stations:division-detail", args=["450206"])
+    ).content.decode()
+    assert network["other"].name in other and network["second"].name not in other
+    assert "contracts/new/" not in other
