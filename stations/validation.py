@@ -74,6 +74,17 @@ def sha256_of(upload: Any) -> str:
     return digest.hexdigest()
 
 
+def phone_mask(value: str) -> str:
+    """A phone as lists and exports show it (personal information): ``138****8000``,
+    ``0772-***0000``; the last four digits stay, the middle is hidden."""
+    if not value:
+        return ""
+    if "-" in value:
+        area, number = value.split("-", 1)
+        return f"{area}-{'*' * max(len(number) - 4, 0)}{number[-4:]}"
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+
+
 def phone_normalize(value: str) -> str:
     """A Chinese phone number in its usual written form, or "" for a blank one.
 

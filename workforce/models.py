@@ -1,1 +1,121 @@
-"""Models of the workforce app; filled by later issues (see DESIGN.md §6)."""
+"""Models of the workforce app (DESIGN.md §7): social workers, their ID numbers as personal
+information, and the log of every full ID number shown. Credentials, assignments and
+training follow."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+
+from procurement.models import Organisation
+from stations.models import Tenant
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Education(models.TextChoices):
+    BELOW_HIGH_SCHOOL = "below_high_school", _("初中及以下")
+    HIGH_SCHOOL = "high_school", _("高中、中专")
+    JUNIOR_COLLEGE = "junior_college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    POSTGRADUATE = "postgraduate", _("研究生")
+
+
+class WorkerStatus(models.TextChoices):
+    ACTIVE = "active", _("在岗")
+    LEFT = "left", _("离职")
+
+
+# The ID number and its hash are not copied into history rows: history keeps the mask.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["id_number", "id_number_hash"],
+)
+class SocialWorker(models.Model):
+    """A social worker of the tenant (a tenant record: the same person may work in two cities).
+
+    ``id_number`` is encrypted at rest (Fernet), found through ``id_number_hash`` (HMAC,
+    unique in the tenant) and shown as ``id_number_masked`` everywhere; only the logged
+    reveal (IdNumberReveal) shows it in full.
+    """
+
+    tenant = models.ForeignKey(
+        Tenant, verbose_name=_("租户"), on_delete=models.CASCADE, related_name="social_workers"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices)
+    id_number = EncryptedCharField(_("公民身份号码"), max_length=18)
+    id_number_hash = models.CharField(_("身份号码索引"), max_length=64, editable=False)
+    id_number_masked = models.CharField(_("公民身份号码（隐去）"), max_length=18, editable=False)
+    birth_date = models.DateField(_("出生日期"))
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    education = models.CharField(_("学历"), max_length=20, choices=Education.choices, blank=True)
+    social_work_major = models.BooleanField(_("社会工作专业"), default=False)
+    employer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所在机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="social_workers",
+    )
+    # The county whose officer registered the worker (blank: the city or a contractor did).
+    registered_county = models.CharField(_("登记县级代码"), max_length=6, blank=True)
+    party_member = models.BooleanField(_("中共党员"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=WorkerStatus.choices, default=WorkerStatus.ACTIVE
+    )
+    remarks = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("社会工作者")
+        verbose_name_plural = _("社会工作者")
+        ordering = ["tenant", "name", "pk"]
+        indexes = [
+            models.Index(fields=["tenant", "employer"], name="worker_employer"),
+            models.Index(fields=["tenant", "registered_county"], name="worker_county"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "id_number_hash"], name="worker_id_number_per_tenant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+
+class IdNumberReveal(models.Model):
+    """One time a full ID number was shown: who, when, whose (PIPL access log)."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    worker = models.ForeignKey(
+        SocialWorker, verbose_name=_("社会工作者"), on_delete=models.CASCADE, related_name="reveals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("角色"), max_length=20)
+    revealed_at = models.DateTimeField(_("查看时间"), auto_now_add=True)
+    channel = models.CharField(_("途径"), max_length=10, default="page")  # page or api
+
+    class Meta:
+        verbose_name = _("身份号码查看记录")
+        verbose_name_plural = _("身份号码查看记录")
+        ordering = ["-revealed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.worker.id_number_masked} @ {self.revealed_at:%Y-%m-%d %H:%M}"

@@ -184,6 +184,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+# Personal information (PIPL). Resident ID numbers are encrypted at rest with Fernet
+# (django-fernet-encrypted-fields): keys derived from SECRET_KEY (and SECRET_KEY_FALLBACKS)
+# and each SALT_KEY, the first of them encrypting; losing both makes them unreadable.
+SALT_KEY = [
+    salt
+    for salt in os.environ.get("FIELD_ENCRYPTION_SALT", "shegongzhan-personal-data").split(",")
+    if salt
+]
+# The key of the HMAC that finds an ID number without decrypting (SECRET_KEY when unset).
+ID_NUMBER_HASH_KEY = os.environ.get("ID_NUMBER_HASH_KEY", "")
 # Upper bound of an uploaded PDF (signed contracts, evaluation reports), in megabytes.
 PDF_UPLOAD_MAX_MB = int(os.environ.get("PDF_UPLOAD_MAX_MB", "20"))
 

@@ -3,7 +3,13 @@
 import os
 
 # Checked before base is imported: base would otherwise start an embedded database.
-for required in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY"):
+for required in (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_SECRET_KEY",
+    "FIELD_ENCRYPTION_SALT",
+    "ID_NUMBER_HASH_KEY",
+):
     if not os.environ.get(required):
         raise RuntimeError(f"production settings require {required}")
 

@@ -33,3 +33,11 @@ def policy_note(note: str | None) -> str:
     if note == DEFAULT_NOTE:
         return gettext("默认值（DESIGN.md §5，柳州市三年行动计划）")
     return note or ""
+
+
+@register.filter(name="phone_mask")
+def phone_mask_filter(value: str | None) -> str:
+    """A phone as lists show it: ``138****8000`` (stations.validation.phone_mask)."""
+    from stations.validation import phone_mask
+
+    return phone_mask(value or "")

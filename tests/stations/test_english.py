@@ -11,6 +11,8 @@ from procurement.services import evaluation_assign
 from stations.models import Division, Facility, Tenant
 from stations.services import facilities as facility_services
 from tests.factories import contract, organisation, station
+from workforce.models import SocialWorker
+from workforce.services import social_worker_create
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +56,7 @@ def interface_chinese(html: str) -> set[str]:
             *Tenant.objects.values_list("name", flat=True),
             *Organisation.objects.values_list("name", flat=True),
             *Contract.objects.values_list("title", flat=True),
+            *SocialWorker.objects.values_list("name", flat=True),
             "简体中文",  # the language menu names each language in itself
             *NOT_INTERFACE,
             *(definition.clause for definition in CATALOGUE if definition.clause != "平台默认"),
@@ -83,6 +86,9 @@ def english(world):
         organisation=assessor,
         period_start=date(2024, 1, 1),
         period_end=date(2024, 12, 31),
+    )
+    social_worker_create(
+        actor=world.county_officer, name="李敏", id_number="45020219850303002X", employer=runner
     )
     client = world.client_for(world.county_officer)
     client.cookies["django_language"] = "en"
@@ -115,6 +121,9 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("procurement:evaluation-list"),
         reverse("procurement:evaluation-create"),
         reverse("procurement:evaluation-detail", args=[Evaluation.objects.get().pk]),
+        reverse("workforce:worker-list"),
+        reverse("workforce:worker-create"),
+        reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
     assert {url: found for url, found in leaks.items() if found} == {}

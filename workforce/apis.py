@@ -1,0 +1,162 @@
+"""REST API of the workforce app: social workers, and the logged reveal of an ID number.
+
+``id_number`` is write-only: every response carries ``id_number_masked``
+(``450202********002X``) instead; the full number comes only from
+``POST /api/v1/social-workers/ID/reveal-id/``, which is logged. Phones are masked in
+lists and shown in full on one worker.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from stations.scoping import ScopedAPIView
+from stations.validation import api_validated, phone_mask
+from workforce import permissions, services
+from workforce.models import Education, Gender, SocialWorker, WorkerStatus
+from workforce.selectors import social_workers_visible
+
+
+class SocialWorkerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(
+        max_length=30, write_only=True, help_text="resident ID number, 18 characters (GB 11643)"
+    )
+    id_number_masked = serializers.CharField(read_only=True, help_text="450202********002X")
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, help_text="male/female; must agree with the number"
+    )
+    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
+    birth_date = serializers.DateField(required=False, help_text="defaults to the number's")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
+    social_work_major = serializers.BooleanField(required=False)
+    employer = serializers.IntegerField(
+        source="employer_id", required=False, allow_null=True, help_text="organisation id"
+    )
+    employer_name = serializers.CharField(source="employer.name", read_only=True, default=None)
+    party_member = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=WorkerStatus.choices, required=False)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+
+    def to_representation(self, worker: SocialWorker) -> dict:
+        data = super().to_representation(worker)
+        if self.context.get("list"):
+            data["phone"] = phone_mask(worker.phone)
+        return data
+
+
+def service_values(parsed: dict) -> dict:
+    """Validated data (keyed by source) or fields parsed one by one (by name) as the
+    service's values."""
+    values = dict(parsed)
+    if "employer_id" in values:
+        values["employer"] = values.pop("employer_id")
+    return values
+
+
+class SocialWorkerFilter(django_filters.FilterSet):
+    employer = django_filters.NumberFilter(
+        field_name="employer_id", label=_("所在机构"), min_value=1, max_value=2**63 - 1
+    )
+    status = django_filters.ChoiceFilter(choices=WorkerStatus.choices, label=_("状态"))
+    q = django_filters.CharFilter(method="filter_search", label=_("姓名"))
+
+    class Meta:
+        model = SocialWorker
+        fields = ["employer", "status", "q"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(name__icontains=value) if value else queryset
+
+
+def require_manager(membership) -> None:
+    if not permissions.can_manage_social_workers(membership):
+        raise PermissionDenied(_("您的角色不能登记或修改社工信息。"))
+
+
+class SocialWorkerListApi(ScopedAPIView):
+    """Social workers in scope (filters ``employer``, ``status``, ``q``); POST registers one
+    (city admins, county officers, contractors for their own organisation). Every problem
+    is answered at once (400), nothing written."""
+
+    selector = staticmethod(social_workers_visible)
+    model = SocialWorker
+    capability = staticmethod(permissions.can_see_social_workers)
+    filterset_class = SocialWorkerFilter
+
+    @extend_schema(responses={200: SocialWorkerSerializer(many=True)})
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by("name", "pk")
+        page = self.paginate_queryset(queryset)
+        data = SocialWorkerSerializer(page, many=True, context={"list": True}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(request=SocialWorkerSerializer, responses={201: SocialWorkerSerializer})
+    def post(self, request):
+        require_manager(self.membership)
+        parsed = api_validated(
+            SocialWorkerSerializer(data=request.data),
+            lambda values: services.social_worker_check(
+                actor=self.membership, **service_values(values)
+            ),
+        )
+        worker = services.social_worker_create(actor=self.membership, **service_values(parsed))
+        return Response(SocialWorkerSerializer(worker).data, status=status.HTTP_201_CREATED)
+
+
+class SocialWorkerDetailApi(ScopedAPIView):
+    """One social worker; PATCH changes any of its fields."""
+
+    selector = staticmethod(social_workers_visible)
+    model = SocialWorker
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    @extend_schema(responses={200: SocialWorkerSerializer})
+    def get(self, request, pk: int):
+        return Response(SocialWorkerSerializer(self.get_object()).data)
+
+    @extend_schema(request=SocialWorkerSerializer, responses={200: SocialWorkerSerializer})
+    def patch(self, request, pk: int):
+        worker = self.get_object()
+        require_manager(self.membership)
+        parsed = api_validated(
+            SocialWorkerSerializer(data=request.data, partial=True),
+            lambda values: services.social_worker_check(
+                actor=self.membership,
+                worker=SocialWorker.objects.get(pk=worker.pk),
+                **service_values(values),
+            ),
+        )
+        changed = services.social_worker_update(
+            actor=self.membership, worker=worker, **service_values(parsed)
+        )
+        return Response(SocialWorkerSerializer(changed).data)
+
+
+class RevealIdApi(ScopedAPIView):
+    """POST: the worker's full ID number ``{"id_number"}``, logged (who, when, whose).
+    A city admin, or a county officer for a worker of its county; others 403 (404 when the
+    worker is not theirs to see)."""
+
+    selector = staticmethod(social_workers_visible)
+    model = SocialWorker
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    class RevealSerializer(serializers.Serializer):
+        id_number = serializers.CharField()
+
+    @extend_schema(request=None, responses={200: RevealSerializer})
+    def post(self, request, pk: int):
+        number = services.id_number_reveal(
+            actor=self.membership, worker=self.get_object(), channel="api"
+        )
+        return Response({"id_number": number})

@@ -1,0 +1,76 @@
+"""Forms of the workforce app; the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from procurement.models import Organisation
+from stations.forms import DateInput, PhoneInput, StyledForm
+from workforce.models import Education, Gender, WorkerStatus
+
+
+class UnechoedInput(forms.TextInput):
+    """A text input that never sends its value back to the browser: a page answering a
+    mistaken save must not carry a full ID number (PIPL); the user types it again."""
+
+    def format_value(self, value):
+        return None
+
+
+class SocialWorkerForm(StyledForm, forms.Form):
+    """A social worker. On a change the ID number field starts empty (it is never sent to
+    the browser): leave it empty to keep the number, fill it to correct it."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("公民身份号码"),
+        max_length=30,
+        widget=UnechoedInput(attrs={"autocomplete": "off"}),
+        help_text=_("18 位；出生日期和性别按号码自动填写；保存出错后请重新填写"),
+    )
+    gender = forms.ChoiceField(
+        label=_("性别"), choices=[("", _("按身份号码")), *Gender.choices], required=False
+    )
+    birth_date = forms.DateField(
+        label=_("出生日期"),
+        required=False,
+        widget=DateInput(attrs={"min": "1940-01-01"}),
+        help_text=_("留空则按身份号码"),
+    )
+    phone = forms.CharField(label=_("联系电话"), max_length=40, required=False, widget=PhoneInput())
+    education = forms.ChoiceField(
+        label=_("学历"), choices=[("", "—"), *Education.choices], required=False
+    )
+    social_work_major = forms.BooleanField(label=_("社会工作专业"), required=False)
+    employer = forms.ModelChoiceField(
+        label=_("所在机构"), queryset=Organisation.objects.none(), required=False
+    )
+    party_member = forms.BooleanField(label=_("中共党员"), required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=WorkerStatus.choices)
+    remarks = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, organisations, worker=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = organisations  # type: ignore[attr-defined]
+        if worker is not None:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("现为 %(masked)s；留空则不修改") % {
+                "masked": worker.id_number_masked
+            }
+            if not self.is_bound:
+                for name in self.fields:
+                    if name not in ("id_number", "employer") and hasattr(worker, name):
+                        self.initial[name] = getattr(worker, name)
+                self.initial["employer"] = worker.employer_id
+
+    def service_values(self) -> dict:
+        """What parsed, as social_worker_check's values; an empty number keeps the old one."""
+        values = dict(self.cleaned_data)
+        if not values.get("id_number"):
+            values.pop("id_number", None)
+        if "employer" in values:
+            values["employer"] = values["employer"].pk if values["employer"] else None
+        return values

@@ -1,0 +1,47 @@
+"""Reads of the workforce app, always through the actor's scope.
+
+City roles see the tenant's social workers; a county officer the workers its county
+registered and those employed by an organisation holding a contract of its county
+(assignments will add the workers stationed there); a contractor its own
+organisation's workers. Everyone else sees none.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from procurement.models import Contract, ContractFacility
+from stations.scoping import ORGANISATIONS, scope_of
+from stations.selectors import Actor
+from workforce import permissions
+from workforce.models import IdNumberReveal, SocialWorker
+
+
+def social_workers_visible(actor: Actor) -> QuerySet[SocialWorker]:
+    """Social workers in scope, with their employer joined."""
+    scope = scope_of(actor)
+    workers = SocialWorker.objects.filter(tenant_id=scope.tenant_id).select_related("employer")
+    if permissions.keeps_own_organisation_only(scope.role):
+        return workers.filter(employer_id__in=scope.ids(ORGANISATIONS) or ())
+    if not scope.network:
+        return workers.none()
+    if scope.county_code:
+        county = scope.county_code
+        covers = ContractFacility.objects.filter(
+            contract=OuterRef("pk"), facility__county_code=county
+        )
+        county_contract = Contract.objects.filter(
+            Q(county_code=county) | Exists(covers),
+            tenant_id=scope.tenant_id,
+            organisation_id=OuterRef("employer_id"),
+        )
+        workers = workers.filter(Q(registered_county=county) | Exists(county_contract))
+    return workers
+
+
+def id_number_reveals(actor: Actor, worker: SocialWorker) -> QuerySet[IdNumberReveal]:
+    """The log of full ID numbers shown for ``worker`` (the caller has it in scope)."""
+    scope = scope_of(actor)
+    return IdNumberReveal.objects.filter(tenant_id=scope.tenant_id, worker=worker).select_related(
+        "user"
+    )

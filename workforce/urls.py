@@ -1,0 +1,30 @@
+"""URLs of the workforce app: pages and API v1."""
+
+from django.urls import path
+
+from workforce import apis, views
+
+app_name = "workforce"
+
+urlpatterns = [
+    path("social-workers/", views.SocialWorkerListView.as_view(), name="worker-list"),
+    path("social-workers/new/", views.SocialWorkerFormView.as_view(), name="worker-create"),
+    path("social-workers/<int:pk>/", views.SocialWorkerDetailView.as_view(), name="worker-detail"),
+    path("social-workers/<int:pk>/edit/", views.SocialWorkerFormView.as_view(), name="worker-edit"),
+    path(
+        "social-workers/<int:pk>/reveal-id/",
+        views.RevealIdView.as_view(),
+        name="worker-reveal-id",
+    ),
+    path("api/v1/social-workers/", apis.SocialWorkerListApi.as_view(), name="api-worker-list"),
+    path(
+        "api/v1/social-workers/<int:pk>/",
+        apis.SocialWorkerDetailApi.as_view(),
+        name="api-worker-detail",
+    ),
+    path(
+        "api/v1/social-workers/<int:pk>/reveal-id/",
+        apis.RevealIdApi.as_view(),
+        name="api-worker-reveal-id",
+    ),
+]
