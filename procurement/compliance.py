@@ -32,6 +32,7 @@ from procurement.selectors import (
     live_station_coverage,
     stations_operating,
 )
+from stations.calendar import add_years
 from stations.divisions import Level
 from stations.models import Division
 from stations.policy import PolicyMissing
@@ -67,15 +68,6 @@ def _contracts_in(scope: Scope, division: Division) -> QuerySet[Contract]:
 
 def _division_of(contract: Contract) -> str:
     return contract.county_code or contract.purchaser.short_code
-
-
-def _add_years(day: datetime.date, years: int) -> datetime.date:
-    """The same day ``years`` later; 29 February becomes 1 March (a term from 29 February
-    2024 to 28 February 2027 is exactly three years)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return datetime.date(day.year + years, 3, 1)
 
 
 def _term(contract: Contract) -> str:
@@ -115,8 +107,8 @@ def check_contract_years(scope: Scope, division: Division, as_of: datetime.date)
     expected = _("合同期限 %(low)d–%(high)d 年") % {"low": low, "high": high}
     findings = []
     for contract in contracts:
-        shortest = _add_years(contract.start_on, low) - datetime.timedelta(days=1)
-        longest = _add_years(contract.start_on, high) - datetime.timedelta(days=1)
+        shortest = add_years(contract.start_on, low) - datetime.timedelta(days=1)
+        longest = add_years(contract.start_on, high) - datetime.timedelta(days=1)
         if shortest <= contract.end_on <= longest:
             continue
         findings.append(

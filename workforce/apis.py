@@ -9,7 +9,8 @@ lists and shown in full on one worker.
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -18,8 +19,22 @@ from rest_framework.response import Response
 from stations.scoping import ScopedAPIView
 from stations.validation import api_validated, phone_mask
 from workforce import permissions, services
-from workforce.models import Education, Gender, SocialWorker, WorkerStatus
-from workforce.selectors import social_workers_visible
+from workforce.credentials import (
+    credential_check,
+    credential_create,
+    registration_check,
+    registration_create,
+    status_on,
+)
+from workforce.models import (
+    Credential,
+    CredentialLevel,
+    Education,
+    Gender,
+    SocialWorker,
+    WorkerStatus,
+)
+from workforce.selectors import credentials_visible, social_workers_visible
 
 
 class SocialWorkerSerializer(serializers.Serializer):
@@ -160,3 +175,103 @@ class RevealIdApi(ScopedAPIView):
             actor=self.membership, worker=self.get_object(), channel="api"
         )
         return Response({"id_number": number})
+
+
+class RegistrationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    registered_on = serializers.DateField()
+    valid_until = serializers.DateField(read_only=True)
+    continuing_education_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, help_text="hours in the period"
+    )
+
+
+class CredentialSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    worker = serializers.IntegerField(source="worker_id", help_text="social worker id")
+    level = serializers.ChoiceField(choices=CredentialLevel.choices)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    certificate_number = serializers.CharField(max_length=40)
+    exam_year = serializers.IntegerField(min_value=2008, max_value=2100)
+    passed_on = serializers.DateField()
+    status = serializers.SerializerMethodField(help_text="CredentialStatus code today")
+    registrations = RegistrationSerializer(many=True, read_only=True)
+
+    def get_status(self, credential) -> str:
+        return status_on(credential.registrations.all(), timezone.localdate())
+
+
+class CredentialListApi(ScopedAPIView):
+    """Credentials of the workers in scope (filters ``worker``, ``level``); POST records one
+    for a worker in scope."""
+
+    selector = staticmethod(credentials_visible)
+    model = Credential
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    @extend_schema(responses={200: CredentialSerializer(many=True)})
+    def get(self, request):
+        queryset = self.get_queryset().order_by("worker_id", "passed_on", "pk")
+        worker = request.query_params.get("worker", "")
+        if worker.isascii() and worker.isdecimal():
+            queryset = queryset.filter(worker_id=int(worker))
+        if request.query_params.get("level") in CredentialLevel.values:
+            queryset = queryset.filter(level=request.query_params["level"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(CredentialSerializer(page, many=True).data)
+
+    @extend_schema(request=CredentialSerializer, responses={201: CredentialSerializer})
+    def post(self, request):
+        require_manager(self.membership)
+
+        def worker_of(values):
+            return (
+                social_workers_visible(self.scope)
+                .filter(pk=values.get("worker_id", values.get("worker")) or 0)
+                .first()
+            )
+
+        def check(values):
+            worker = worker_of(values)
+            if worker is None:
+                raise ValidationError({"worker": [_("该社工不存在或不在您的管辖范围内。")]})
+            fields = {k: v for k, v in values.items() if k not in ("worker", "worker_id")}
+            credential_check(actor=self.membership, worker=worker, **fields)
+
+        parsed = api_validated(CredentialSerializer(data=request.data), check)
+        check(parsed)
+        fields = {k: v for k, v in parsed.items() if k != "worker_id"}
+        credential = credential_create(actor=self.membership, worker=worker_of(parsed), **fields)
+        fresh = self.get_queryset().get(pk=credential.pk)
+        return Response(CredentialSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class CredentialRegistrationApi(ScopedAPIView):
+    """POST {"registered_on", "continuing_education_hours"}: a registration or
+    re-registration of the credential (validity computed by the national rules)."""
+
+    selector = staticmethod(credentials_visible)
+    model = Credential
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    @extend_schema(request=RegistrationSerializer, responses={201: CredentialSerializer})
+    def post(self, request, pk: int):
+        credential = self.get_object()
+        require_manager(self.membership)
+        parsed = api_validated(
+            RegistrationSerializer(data=request.data),
+            lambda values: registration_check(
+                actor=self.membership,
+                credential=credential,
+                registered_on=values.get("registered_on"),
+                continuing_education_hours=values.get("continuing_education_hours", 0),
+            ),
+        )
+        registration_create(
+            actor=self.membership,
+            credential=credential,
+            registered_on=parsed["registered_on"],
+            continuing_education_hours=parsed.get("continuing_education_hours", 0),
+        )
+        fresh = self.get_queryset().get(pk=credential.pk)
+        return Response(CredentialSerializer(fresh).data, status=status.HTTP_201_CREATED)

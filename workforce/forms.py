@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.models import Organisation
 from stations.forms import DateInput, PhoneInput, StyledForm
-from workforce.models import Education, Gender, WorkerStatus
+from workforce.models import CredentialLevel, Education, Gender, WorkerStatus
 
 
 class UnechoedInput(forms.TextInput):
@@ -74,3 +74,23 @@ class SocialWorkerForm(StyledForm, forms.Form):
         if "employer" in values:
             values["employer"] = values["employer"].pk if values["employer"] else None
         return values
+
+
+class CredentialForm(StyledForm, forms.Form):
+    level = forms.ChoiceField(label=_("级别"), choices=CredentialLevel.choices)
+    certificate_number = forms.CharField(label=_("证书编号"), max_length=40)
+    exam_year = forms.IntegerField(label=_("考试年度"), min_value=2008, max_value=2100)
+    passed_on = forms.DateField(label=_("取得证书日期"), widget=DateInput())
+
+
+class RegistrationForm(StyledForm, forms.Form):
+    credential = forms.IntegerField(widget=forms.HiddenInput)
+    registered_on = forms.DateField(label=_("登记日期"), widget=DateInput())
+    continuing_education_hours = forms.DecimalField(
+        label=_("本期继续教育学时"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        initial=0,
+    )

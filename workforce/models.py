@@ -119,3 +119,91 @@ class IdNumberReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.worker.id_number_masked} @ {self.revealed_at:%Y-%m-%d %H:%M}"
+
+
+class CredentialLevel(models.TextChoices):
+    """The national qualification levels, lowest first (a worker's level is the highest
+    one whose registration is in force)."""
+
+    ASSISTANT = "assistant", _("助理社会工作师")
+    SOCIAL_WORKER = "social_worker", _("社会工作师")
+    SENIOR = "senior", _("高级社会工作师")
+
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(CredentialLevel.values, start=1)}
+
+
+class CredentialStatus(models.TextChoices):
+    """A credential's standing on a day (``Credential.status_on``)."""
+
+    VALID = "valid", _("有效")
+    DUE = "due", _("待再登记")
+    EXPIRED = "expired", _("已过期")
+    UNREGISTERED = "unregistered", _("未登记")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Credential(models.Model):
+    """A worker's national social work qualification certificate (职业水平证书)."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    worker = models.ForeignKey(
+        SocialWorker,
+        verbose_name=_("社会工作者"),
+        on_delete=models.CASCADE,
+        related_name="credentials",
+    )
+    level = models.CharField(_("级别"), max_length=20, choices=CredentialLevel.choices)
+    certificate_number = models.CharField(_("证书编号"), max_length=40)
+    exam_year = models.PositiveSmallIntegerField(_("考试年度"))
+    passed_on = models.DateField(_("取得证书日期"))
+
+    class Meta:
+        verbose_name = _("职业水平证书")
+        verbose_name_plural = _("职业水平证书")
+        ordering = ["worker", "passed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "certificate_number"], name="credential_number_per_tenant"
+            ),
+            models.UniqueConstraint(fields=["worker", "level"], name="credential_level_once"),
+        ]
+        indexes = [models.Index(fields=["tenant", "level", "passed_on"], name="credential_level")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.certificate_number}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Registration(models.Model):
+    """One registration of a credential (登记 or 再登记): valid from ``registered_on`` to
+    ``valid_until`` (both included), with the continuing-education hours of the period."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    credential = models.ForeignKey(
+        Credential, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    registered_on = models.DateField(_("登记日期"))
+    valid_until = models.DateField(_("有效期至"))
+    continuing_education_hours = models.DecimalField(
+        _("本期继续教育学时"), max_digits=6, decimal_places=1, default=0
+    )
+
+    class Meta:
+        verbose_name = _("证书登记")
+        verbose_name_plural = _("证书登记")
+        ordering = ["credential", "registered_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("registered_on")),
+                name="registration_period_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(continuing_education_hours__gte=0),
+                name="registration_hours_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "valid_until"], name="registration_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.credential}: {self.registered_on} – {self.valid_until}"

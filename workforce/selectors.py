@@ -45,3 +45,17 @@ def id_number_reveals(actor: Actor, worker: SocialWorker) -> QuerySet[IdNumberRe
     return IdNumberReveal.objects.filter(tenant_id=scope.tenant_id, worker=worker).select_related(
         "user"
     )
+
+
+def credentials_visible(actor: Actor):
+    """Credentials of the workers in scope, with their registrations prefetched."""
+    from workforce.models import Credential
+
+    scope = scope_of(actor)
+    return (
+        Credential.objects.filter(
+            tenant_id=scope.tenant_id, worker__in=social_workers_visible(scope).values("pk")
+        )
+        .select_related("worker")
+        .prefetch_related("registrations")
+    )

@@ -16,6 +16,11 @@ urlpatterns = [
         views.RevealIdView.as_view(),
         name="worker-reveal-id",
     ),
+    path(
+        "social-workers/<int:pk>/credentials/",
+        views.CredentialsView.as_view(),
+        name="worker-credentials",
+    ),
     path("api/v1/social-workers/", apis.SocialWorkerListApi.as_view(), name="api-worker-list"),
     path(
         "api/v1/social-workers/<int:pk>/",
@@ -26,5 +31,11 @@ urlpatterns = [
         "api/v1/social-workers/<int:pk>/reveal-id/",
         apis.RevealIdApi.as_view(),
         name="api-worker-reveal-id",
+    ),
+    path("api/v1/credentials/", apis.CredentialListApi.as_view(), name="api-credential-list"),
+    path(
+        "api/v1/credentials/<int:pk>/registrations/",
+        apis.CredentialRegistrationApi.as_view(),
+        name="api-credential-registrations",
     ),
 ]

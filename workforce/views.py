@@ -8,7 +8,9 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.selectors import organisations_visible
@@ -18,9 +20,21 @@ from stations.scoping import ScopedView
 from stations.validation import all_errors
 from workforce import permissions, services
 from workforce.apis import SocialWorkerFilter
-from workforce.forms import SocialWorkerForm
-from workforce.models import SocialWorker, WorkerStatus
-from workforce.selectors import id_number_reveals, social_workers_visible
+from workforce.credentials import (
+    credential_check,
+    credential_create,
+    level_on,
+    registration_check,
+    registration_create,
+    status_on,
+)
+from workforce.forms import CredentialForm, RegistrationForm, SocialWorkerForm
+from workforce.models import CredentialLevel, CredentialStatus, SocialWorker, WorkerStatus
+from workforce.selectors import (
+    credentials_visible,
+    id_number_reveals,
+    social_workers_visible,
+)
 
 
 class SocialWorkerListView(ScopedView):
@@ -46,8 +60,17 @@ class SocialWorkerDetailView(ScopedView):
     selector = staticmethod(social_workers_visible)
     capability = staticmethod(permissions.can_see_social_workers)
 
-    def get(self, request, pk: int, revealed: str | None = None):
+    def get(self, request, pk: int, revealed: str | None = None, forms=None, status=200):
         worker = self.get_object()
+        forms = forms or {}
+        today = timezone.localdate()
+        credentials = list(
+            credentials_visible(self.scope).filter(worker=worker).order_by("passed_on", "pk")
+        )
+        for credential in credentials:
+            credential.status_today = status_on(  # type: ignore[attr-defined]
+                credential.registrations.all(), today
+            )
         events = SocialWorker.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
             pgh_obj_id=worker.pk
         ).select_related("pgh_context")
@@ -59,8 +82,16 @@ class SocialWorkerDetailView(ScopedView):
             "reveals": list(id_number_reveals(self.scope, worker)[:20]) if can_reveal else [],
             "can_manage": permissions.can_manage_social_workers(self.membership),
             "history": history_entries(event_rows(events), SocialWorker),
+            "credentials": credentials,
+            "level": level_on(credentials, today),
+            "statuses": dict(CredentialStatus.choices),
+            "levels": CredentialLevel.choices,
+            "credential_form": forms.get("credential") or CredentialForm(auto_id="credential-%s"),
+            "registration_form": forms.get("registration")
+            or RegistrationForm(auto_id="registration-%s"),
+            "failed_credential": forms.get("credential_id"),
         }
-        return render(request, "workforce/worker_detail.html", context)
+        return render(request, "workforce/worker_detail.html", context, status=status)
 
 
 class RevealIdView(SocialWorkerDetailView):
@@ -72,6 +103,61 @@ class RevealIdView(SocialWorkerDetailView):
         response = self.get(request, pk, revealed=number)
         response["Cache-Control"] = "no-store"  # the number must not stay in a cache
         return response
+
+
+class CredentialsView(SocialWorkerDetailView):
+    """POST ``action`` credential (record a certificate) or registration (register one)."""
+
+    def post(self, request, pk: int):
+        worker = self.get_object()
+        if not permissions.can_manage_social_workers(self.membership):
+            raise PermissionDenied(_("您的角色不能登记社工的证书。"))
+        if request.POST.get("action") == "registration":
+            return self.register(request, worker)
+        form = CredentialForm(request.POST, auto_id="credential-%s")
+        valid = form.is_valid()
+        values = dict(form.cleaned_data)
+        if valid:
+            try:
+                credential_create(actor=self.membership, worker=worker, **values)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已登记证书。"))
+                return redirect("workforce:worker-detail", pk=pk)
+        else:
+            check = partial(credential_check, actor=self.membership, worker=worker, **values)
+            add_other_errors(form, all_errors(form.errors, check))
+        return self.get(request, pk, forms={"credential": form}, status=400)
+
+    def register(self, request, worker):
+        form = RegistrationForm(request.POST, auto_id="registration-%s")
+        credential = None
+        raw = request.POST.get("credential", "")
+        if raw.isascii() and raw.isdecimal():
+            credential = credentials_visible(self.scope).filter(worker=worker, pk=int(raw)).first()
+        if credential is None:
+            raise Http404(_("证书不存在。"))
+        valid = form.is_valid()
+        values = {
+            "registered_on": form.cleaned_data.get("registered_on"),
+            "continuing_education_hours": form.cleaned_data.get("continuing_education_hours") or 0,
+        }
+        if valid:
+            try:
+                registration_create(actor=self.membership, credential=credential, **values)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已记录证书登记。"))
+                return redirect("workforce:worker-detail", pk=worker.pk)
+        else:
+            check = partial(
+                registration_check, actor=self.membership, credential=credential, **values
+            )
+            add_other_errors(form, all_errors(form.errors, check))
+        forms = {"registration": form, "credential_id": credential.pk}
+        return self.get(request, worker.pk, forms=forms, status=400)
 
 
 class SocialWorkerFormView(ScopedView):

@@ -11,6 +11,7 @@ from procurement.services import evaluation_assign
 from stations.models import Division, Facility, Tenant
 from stations.services import facilities as facility_services
 from tests.factories import contract, organisation, station
+from workforce.credentials import credential_create, registration_create
 from workforce.models import SocialWorker
 from workforce.services import social_worker_create
 
@@ -87,8 +88,19 @@ def english(world):
         period_start=date(2024, 1, 1),
         period_end=date(2024, 12, 31),
     )
-    social_worker_create(
+    worker = social_worker_create(
         actor=world.county_officer, name="李敏", id_number="45020219850303002X", employer=runner
+    )
+    credential = credential_create(
+        actor=world.county_officer,
+        worker=worker,
+        level="assistant",
+        certificate_number="ZS2020-0001",
+        exam_year=2020,
+        passed_on=date(2020, 7, 1),
+    )
+    registration_create(
+        actor=world.county_officer, credential=credential, registered_on=date(2024, 9, 1)
     )
     client = world.client_for(world.county_officer)
     client.cookies["django_language"] = "en"
