@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from stations.scoping import ScopedAPIView
 from stations.validation import api_validated, phone_mask
 from workforce import permissions, services
+from workforce.assignments import assignment_check, assignment_create, assignment_end
 from workforce.credentials import (
     credential_check,
     credential_create,
@@ -27,14 +28,21 @@ from workforce.credentials import (
     status_on,
 )
 from workforce.models import (
+    Assignment,
+    AssignmentRole,
     Credential,
     CredentialLevel,
     Education,
     Gender,
     SocialWorker,
+    Specialty,
     WorkerStatus,
 )
-from workforce.selectors import credentials_visible, social_workers_visible
+from workforce.selectors import (
+    assignments_visible,
+    credentials_visible,
+    social_workers_visible,
+)
 
 
 class SocialWorkerSerializer(serializers.Serializer):
@@ -57,6 +65,11 @@ class SocialWorkerSerializer(serializers.Serializer):
     )
     employer_name = serializers.CharField(source="employer.name", read_only=True, default=None)
     party_member = serializers.BooleanField(required=False)
+    specialties = serializers.ListField(
+        child=serializers.ChoiceField(choices=Specialty.choices),
+        required=False,
+        help_text="codes: " + ", ".join(Specialty.values),
+    )
     status = serializers.ChoiceField(choices=WorkerStatus.choices, required=False)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     remarks = serializers.CharField(required=False, allow_blank=True)
@@ -275,3 +288,98 @@ class CredentialRegistrationApi(ScopedAPIView):
         )
         fresh = self.get_queryset().get(pk=credential.pk)
         return Response(CredentialSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    worker = serializers.IntegerField(source="worker_id", help_text="social worker id")
+    worker_name = serializers.CharField(source="worker.name", read_only=True)
+    facility = serializers.IntegerField(source="facility_id", help_text="facility id")
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+    role = serializers.ChoiceField(choices=AssignmentRole.choices)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    contract = serializers.IntegerField(
+        source="contract_id", required=False, allow_null=True, help_text="contract id"
+    )
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(required=False, allow_null=True, help_text="last day")
+    full_time = serializers.BooleanField(required=False, default=True)
+
+
+def assignment_values(parsed: dict) -> dict:
+    """Validated data (by source) or fields parsed one by one (by name) as service values."""
+    renamed = {"facility_id": "facility", "contract_id": "contract"}
+    return {
+        renamed.get(key, key): value
+        for key, value in parsed.items()
+        if key not in ("worker", "worker_id")
+    }
+
+
+class AssignmentListApi(ScopedAPIView):
+    """Assignments in scope (filters ``worker``, ``facility``, ``active_on`` = date); POST
+    stations a worker in scope (every problem at once, nothing written)."""
+
+    selector = staticmethod(assignments_visible)
+    model = Assignment
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    @extend_schema(responses={200: AssignmentSerializer(many=True)})
+    def get(self, request):
+        queryset = self.get_queryset().order_by("-started_on", "pk")
+        for name in ("worker", "facility"):
+            raw = request.query_params.get(name, "")
+            if raw.isascii() and raw.isdecimal() and len(raw) <= 18:
+                queryset = queryset.filter(**{f"{name}_id": int(raw)})
+        day = (
+            serializers.DateField().to_internal_value(request.query_params["active_on"])
+            if (request.query_params.get("active_on"))
+            else None
+        )
+        if day is not None:
+            queryset = queryset.filter(started_on__lte=day).exclude(ended_on__lt=day)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+
+    @extend_schema(request=AssignmentSerializer, responses={201: AssignmentSerializer})
+    def post(self, request):
+        require_manager(self.membership)
+
+        def worker_of(values):
+            key = values.get("worker_id", values.get("worker"))
+            return social_workers_visible(self.scope).filter(pk=key or 0).first()
+
+        def check(values):
+            worker = worker_of(values)
+            if worker is None:
+                raise ValidationError({"worker": [_("该社工不存在或不在您的管辖范围内。")]})
+            assignment_check(actor=self.membership, worker=worker, **assignment_values(values))
+
+        parsed = api_validated(AssignmentSerializer(data=request.data), check)
+        check(parsed)
+        assignment = assignment_create(
+            actor=self.membership, worker=worker_of(parsed), **assignment_values(parsed)
+        )
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentEndApi(ScopedAPIView):
+    """POST {"on"}: end an open assignment on its last day."""
+
+    selector = staticmethod(assignments_visible)
+    model = Assignment
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    class EndSerializer(serializers.Serializer):
+        on = serializers.DateField()
+
+    @extend_schema(request=EndSerializer, responses={200: AssignmentSerializer})
+    def post(self, request, pk: int):
+        assignment = self.get_object()
+        require_manager(self.membership)
+        data = self.EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ended = assignment_end(
+            actor=self.membership, assignment=assignment, on=data.validated_data["on"]
+        )
+        return Response(AssignmentSerializer(ended).data)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import Organisation
+from procurement.models import Contract, Organisation
 from stations.forms import DateInput, PhoneInput, StyledForm
-from workforce.models import CredentialLevel, Education, Gender, WorkerStatus
+from stations.models import Facility
+from workforce.models import (
+    AssignmentRole,
+    CredentialLevel,
+    Education,
+    Gender,
+    Specialty,
+    WorkerStatus,
+)
 
 
 class UnechoedInput(forms.TextInput):
@@ -47,6 +55,12 @@ class SocialWorkerForm(StyledForm, forms.Form):
         label=_("所在机构"), queryset=Organisation.objects.none(), required=False
     )
     party_member = forms.BooleanField(label=_("中共党员"), required=False)
+    specialties = forms.MultipleChoiceField(
+        label=_("专业领域"),
+        choices=Specialty.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     status = forms.ChoiceField(label=_("状态"), choices=WorkerStatus.choices)
     remarks = forms.CharField(
         label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -94,3 +108,29 @@ class RegistrationForm(StyledForm, forms.Form):
         required=False,
         initial=0,
     )
+
+
+class AssignmentForm(StyledForm, forms.Form):
+    facility = forms.ModelChoiceField(label=_("站点"), queryset=Facility.objects.none())
+    role = forms.ChoiceField(label=_("岗位"), choices=AssignmentRole.choices)
+    contract = forms.ModelChoiceField(
+        label=_("派驻依据合同"), queryset=Contract.objects.none(), required=False
+    )
+    started_on = forms.DateField(label=_("起始日期"), widget=DateInput(future=True))
+    ended_on = forms.DateField(
+        label=_("结束日期（含）"), widget=DateInput(future=True), required=False
+    )
+    full_time = forms.BooleanField(label=_("全职"), required=False, initial=True)
+
+    def __init__(self, *args, facilities, contracts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
+        self.fields["contract"].queryset = contracts  # type: ignore[attr-defined]
+        self.fields["contract"].label_from_instance = lambda c: f"{c.number} {c.title}"  # type: ignore[attr-defined]
+
+    def service_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        for name in ("facility", "contract"):
+            if name in values:
+                values[name] = values[name].pk if values[name] else None
+        return values

@@ -5,13 +5,15 @@ training follow."""
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
-from procurement.models import Organisation
-from stations.models import Tenant
+from procurement.models import Contract, Organisation
+from stations.models import Facility, Tenant
 
 
 class Gender(models.TextChoices):
@@ -25,6 +27,26 @@ class Education(models.TextChoices):
     JUNIOR_COLLEGE = "junior_college", _("大专")
     BACHELOR = "bachelor", _("本科")
     POSTGRADUATE = "postgraduate", _("研究生")
+
+
+class Specialty(models.TextChoices):
+    """Fields of practice; the plan's four (PLAN_SPECIALTIES) count for the 10% rule."""
+
+    MINOR_PROTECTION = "minor_protection", _("未成年人保护")
+    SOCIAL_ASSISTANCE = "social_assistance", _("社会救助")
+    ELDERLY_CARE = "elderly_care", _("养老服务")
+    JUDICIAL_PROTECTION = "judicial_protection", _("司法保护")
+    DISABILITY = "disability", _("残疾人服务")
+    OTHER = "other", _("其他")
+
+
+# Plan 一(三)2: each of these at least policy specialist_share_min of the licensed total.
+PLAN_SPECIALTIES = (
+    Specialty.MINOR_PROTECTION,
+    Specialty.SOCIAL_ASSISTANCE,
+    Specialty.ELDERLY_CARE,
+    Specialty.JUDICIAL_PROTECTION,
+)
 
 
 class WorkerStatus(models.TextChoices):
@@ -70,6 +92,12 @@ class SocialWorker(models.Model):
     # The county whose officer registered the worker (blank: the city or a contractor did).
     registered_county = models.CharField(_("登记县级代码"), max_length=6, blank=True)
     party_member = models.BooleanField(_("中共党员"), default=False)
+    specialties = ArrayField(
+        models.CharField(max_length=24, choices=Specialty.choices),
+        verbose_name=_("专业领域"),
+        default=list,
+        blank=True,
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=WorkerStatus.choices, default=WorkerStatus.ACTIVE
     )
@@ -207,3 +235,82 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credential}: {self.registered_on} – {self.valid_until}"
+
+
+class AssignmentRole(models.TextChoices):
+    STATIONED = "stationed", _("驻站社工")
+    HEAD = "head", _("站长")
+    SUPERVISOR = "supervisor", _("督导")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Assignment(models.Model):
+    """A worker at a facility in a role, from ``started_on`` to ``ended_on`` (both days
+    included; none: still there), under a contract or not, full-time or not. A worker is
+    full-time at one facility at most on any day (trigger ``one_full_time_post_per_day``)."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    worker = models.ForeignKey(
+        SocialWorker,
+        verbose_name=_("社会工作者"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("站点"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    # The facility's county, for scoping without a join.
+    county_code = models.CharField(_("县级代码"), max_length=6, blank=True)
+    role = models.CharField(_("岗位"), max_length=12, choices=AssignmentRole.choices)
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("派驻依据合同"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    started_on = models.DateField(_("起始日期"))
+    ended_on = models.DateField(_("结束日期（含）"), null=True, blank=True)
+    full_time = models.BooleanField(_("全职"), default=True)
+
+    class Meta:
+        verbose_name = _("驻站安排")
+        verbose_name_plural = _("驻站安排")
+        ordering = ["worker", "-started_on"]
+        indexes = [
+            models.Index(fields=["tenant", "county_code"], name="assignment_scope"),
+            models.Index(fields=["facility", "started_on"], name="assignment_facility"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="one_full_time_post_per_day",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                condition=pgtrigger.Q(new__full_time=True),
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM workforce_assignment a
+                    WHERE a.worker_id = NEW.worker_id
+                      AND a.full_time
+                      AND a.id IS DISTINCT FROM NEW.id
+                      AND a.started_on <= coalesce(NEW.ended_on, 'infinity'::date)
+                      AND NEW.started_on <= coalesce(a.ended_on, 'infinity'::date)
+                ) THEN
+                    RAISE EXCEPTION 'overlapping full-time assignment for worker %', NEW.worker_id
+                        USING ERRCODE = 'exclusion_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.facility}"

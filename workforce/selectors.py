@@ -1,8 +1,8 @@
 """Reads of the workforce app, always through the actor's scope.
 
 City roles see the tenant's social workers; a county officer the workers its county
-registered and those employed by an organisation holding a contract of its county
-(assignments will add the workers stationed there); a contractor its own
+registered, those employed by an organisation holding a contract of its county, and
+those ever stationed in it; a contractor its own
 organisation's workers. Everyone else sees none.
 """
 
@@ -14,7 +14,7 @@ from procurement.models import Contract, ContractFacility
 from stations.scoping import ORGANISATIONS, scope_of
 from stations.selectors import Actor
 from workforce import permissions
-from workforce.models import IdNumberReveal, SocialWorker
+from workforce.models import Assignment, IdNumberReveal, SocialWorker
 
 
 def social_workers_visible(actor: Actor) -> QuerySet[SocialWorker]:
@@ -35,7 +35,10 @@ def social_workers_visible(actor: Actor) -> QuerySet[SocialWorker]:
             tenant_id=scope.tenant_id,
             organisation_id=OuterRef("employer_id"),
         )
-        workers = workers.filter(Q(registered_county=county) | Exists(county_contract))
+        stationed = Assignment.objects.filter(worker=OuterRef("pk"), county_code=county)
+        workers = workers.filter(
+            Q(registered_county=county) | Exists(county_contract) | Exists(stationed)
+        )
     return workers
 
 
@@ -59,3 +62,14 @@ def credentials_visible(actor: Actor):
         .select_related("worker")
         .prefetch_related("registrations")
     )
+
+
+def assignments_visible(actor: Actor):
+    """Assignments of the workers in scope; a county officer sees only its county's posts."""
+    scope = scope_of(actor)
+    rows = Assignment.objects.filter(
+        tenant_id=scope.tenant_id, worker__in=social_workers_visible(scope).values("pk")
+    ).select_related("worker", "facility", "contract")
+    if scope.county_code:
+        rows = rows.filter(county_code=scope.county_code)
+    return rows

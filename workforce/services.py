@@ -28,7 +28,7 @@ from workforce.id_numbers import (
     id_number_mask,
     id_number_normalize,
 )
-from workforce.models import IdNumberReveal, SocialWorker
+from workforce.models import IdNumberReveal, SocialWorker, Specialty
 
 # The fields a user fills in (the employer is given by id).
 SOCIAL_WORKER_FIELDS = (
@@ -41,6 +41,7 @@ SOCIAL_WORKER_FIELDS = (
     "social_work_major",
     "employer",
     "party_member",
+    "specialties",
     "status",
     "remarks",
 )
@@ -140,6 +141,16 @@ def social_worker_check(
         and target.birth_date > timezone.localdate()
     ):
         errors.setdefault("birth_date", []).append(_("日期不能晚于今天。"))
+    if "specialties" in values:
+        chosen = list(values["specialties"] or [])
+        unknown = [code for code in chosen if code not in Specialty.values]
+        if unknown:
+            errors.setdefault("specialties", []).append(
+                _("专业领域“%(codes)s”不存在；可用：%(known)s。")
+                % {"codes": "、".join(map(str, unknown)), "known": ", ".join(Specialty.values)}
+            )
+        else:
+            target.specialties = [code for code in Specialty.values if code in chosen]
     if "phone" in values:
         try:
             target.phone = phone_normalize(values["phone"] or "")

@@ -21,6 +21,11 @@ urlpatterns = [
         views.CredentialsView.as_view(),
         name="worker-credentials",
     ),
+    path(
+        "social-workers/<int:pk>/assignments/",
+        views.AssignmentsView.as_view(),
+        name="worker-assignments",
+    ),
     path("api/v1/social-workers/", apis.SocialWorkerListApi.as_view(), name="api-worker-list"),
     path(
         "api/v1/social-workers/<int:pk>/",
@@ -37,5 +42,11 @@ urlpatterns = [
         "api/v1/credentials/<int:pk>/registrations/",
         apis.CredentialRegistrationApi.as_view(),
         name="api-credential-registrations",
+    ),
+    path("api/v1/assignments/", apis.AssignmentListApi.as_view(), name="api-assignment-list"),
+    path(
+        "api/v1/assignments/<int:pk>/end/",
+        apis.AssignmentEndApi.as_view(),
+        name="api-assignment-end",
     ),
 ]

@@ -13,13 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.selectors import organisations_visible
+from procurement.models import ContractState
+from procurement.selectors import contracts_visible, organisations_visible
 from stations.forms import add_other_errors, add_service_errors
 from stations.history import event_rows, history_entries
+from stations.models import Facility
 from stations.scoping import ScopedView
+from stations.selectors import facilities_visible
 from stations.validation import all_errors
 from workforce import permissions, services
 from workforce.apis import SocialWorkerFilter
+from workforce.assignments import assignment_check, assignment_create
 from workforce.credentials import (
     credential_check,
     credential_create,
@@ -28,13 +32,42 @@ from workforce.credentials import (
     registration_create,
     status_on,
 )
-from workforce.forms import CredentialForm, RegistrationForm, SocialWorkerForm
-from workforce.models import CredentialLevel, CredentialStatus, SocialWorker, WorkerStatus
+from workforce.forms import AssignmentForm, CredentialForm, RegistrationForm, SocialWorkerForm
+from workforce.models import (
+    CredentialLevel,
+    CredentialStatus,
+    SocialWorker,
+    Specialty,
+    WorkerStatus,
+)
 from workforce.selectors import (
+    assignments_visible,
     credentials_visible,
     id_number_reveals,
     social_workers_visible,
 )
+
+
+class SocialWorkerPageMixin:
+    """The assignment form's choices: facilities and contracts the actor may use."""
+
+    def assignment_form(self, data=None) -> AssignmentForm:
+        scope = self.scope  # type: ignore[attr-defined]
+        contracts = (
+            contracts_visible(scope).exclude(state=ContractState.DRAFT).order_by("-start_on")
+        )
+        if permissions.keeps_own_organisation_only(scope.role):
+            facilities = Facility.objects.filter(
+                tenant_id=scope.tenant_id, contract_rows__contract__in=contracts
+            ).distinct()
+        else:
+            facilities = facilities_visible(scope)
+        return AssignmentForm(
+            data,
+            facilities=facilities.order_by("county_code", "division_id"),
+            contracts=contracts,
+            auto_id="assignment-%s",
+        )
 
 
 class SocialWorkerListView(ScopedView):
@@ -56,7 +89,7 @@ class SocialWorkerListView(ScopedView):
         return render(request, "workforce/worker_list.html", context)
 
 
-class SocialWorkerDetailView(ScopedView):
+class SocialWorkerDetailView(SocialWorkerPageMixin, ScopedView):
     selector = staticmethod(social_workers_visible)
     capability = staticmethod(permissions.can_see_social_workers)
 
@@ -90,6 +123,11 @@ class SocialWorkerDetailView(ScopedView):
             "registration_form": forms.get("registration")
             or RegistrationForm(auto_id="registration-%s"),
             "failed_credential": forms.get("credential_id"),
+            "specialty_labels": Specialty.choices,
+            "assignments": list(
+                assignments_visible(self.scope).filter(worker=worker).order_by("-started_on")
+            ),
+            "assignment_form": forms.get("assignment") or self.assignment_form(),
         }
         return render(request, "workforce/worker_detail.html", context, status=status)
 
@@ -158,6 +196,30 @@ class CredentialsView(SocialWorkerDetailView):
             add_other_errors(form, all_errors(form.errors, check))
         forms = {"registration": form, "credential_id": credential.pk}
         return self.get(request, worker.pk, forms=forms, status=400)
+
+
+class AssignmentsView(SocialWorkerDetailView):
+    """POST: station the worker (see workforce.assignments); every problem at once."""
+
+    def post(self, request, pk: int):
+        worker = self.get_object()
+        if not permissions.can_manage_social_workers(self.membership):
+            raise PermissionDenied(_("您的角色不能安排社工驻站。"))
+        form = self.assignment_form(request.POST)
+        valid = form.is_valid()
+        values = form.service_values()
+        if valid:
+            try:
+                assignment_create(actor=self.membership, worker=worker, **values)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存驻站安排。"))
+                return redirect("workforce:worker-detail", pk=pk)
+        else:
+            check = partial(assignment_check, actor=self.membership, worker=worker, **values)
+            add_other_errors(form, all_errors(form.errors, check))
+        return self.get(request, pk, forms={"assignment": form}, status=400)
 
 
 class SocialWorkerFormView(ScopedView):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # ArrayField lookups (a social worker's specialties)
     "rest_framework",
     "rest_framework.authtoken",  # tables of the old tokens (no longer accepted): see knox
     "knox",
