@@ -36,13 +36,17 @@ from workforce.models import (
     Gender,
     SocialWorker,
     Specialty,
+    Training,
+    TrainingForm,
     WorkerStatus,
 )
 from workforce.selectors import (
     assignments_visible,
     credentials_visible,
     social_workers_visible,
+    trainings_visible,
 )
+from workforce.trainings import training_check, training_create
 
 
 class SocialWorkerSerializer(serializers.Serializer):
@@ -383,3 +387,59 @@ class AssignmentEndApi(ScopedAPIView):
             actor=self.membership, assignment=assignment, on=data.validated_data["on"]
         )
         return Response(AssignmentSerializer(ended).data)
+
+
+class TrainingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    worker = serializers.IntegerField(source="worker_id", help_text="social worker id")
+    course = serializers.CharField(max_length=200)
+    provider = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    held_on = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=4, decimal_places=1, help_text="hours, ≤ 24 a day")
+    form = serializers.ChoiceField(choices=TrainingForm.choices, help_text="online/offline")
+    certificate_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class TrainingListApi(ScopedAPIView):
+    """Training records in scope (filters ``worker``, ``year``); POST records one for a
+    worker in scope (at most 24 hours a day in all; every problem at once)."""
+
+    selector = staticmethod(trainings_visible)
+    model = Training
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    @extend_schema(responses={200: TrainingSerializer(many=True)})
+    def get(self, request):
+        queryset = self.get_queryset().order_by("-held_on", "pk")
+        worker = request.query_params.get("worker", "")
+        if worker.isascii() and worker.isdecimal() and len(worker) <= 18:
+            queryset = queryset.filter(worker_id=int(worker))
+        year = request.query_params.get("year", "")
+        if year.isascii() and year.isdecimal() and len(year) == 4:
+            queryset = queryset.filter(held_on__year=int(year))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(TrainingSerializer(page, many=True).data)
+
+    @extend_schema(request=TrainingSerializer, responses={201: TrainingSerializer})
+    def post(self, request):
+        require_manager(self.membership)
+
+        def worker_of(values):
+            key = values.get("worker_id", values.get("worker"))
+            return social_workers_visible(self.scope).filter(pk=key or 0).first()
+
+        def fields_of(values):
+            return {k: v for k, v in values.items() if k not in ("worker", "worker_id")}
+
+        def check(values):
+            worker = worker_of(values)
+            if worker is None:
+                raise ValidationError({"worker": [_("该社工不存在或不在您的管辖范围内。")]})
+            training_check(actor=self.membership, worker=worker, **fields_of(values))
+
+        parsed = api_validated(TrainingSerializer(data=request.data), check)
+        check(parsed)
+        training = training_create(
+            actor=self.membership, worker=worker_of(parsed), **fields_of(parsed)
+        )
+        return Response(TrainingSerializer(training).data, status=status.HTTP_201_CREATED)

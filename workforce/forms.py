@@ -14,6 +14,7 @@ from workforce.models import (
     Education,
     Gender,
     Specialty,
+    TrainingForm,
     WorkerStatus,
 )
 
@@ -134,3 +135,14 @@ class AssignmentForm(StyledForm, forms.Form):
             if name in values:
                 values[name] = values[name].pk if values[name] else None
         return values
+
+
+class TrainingRecordForm(StyledForm, forms.Form):
+    course = forms.CharField(label=_("课程"), max_length=200)
+    provider = forms.CharField(label=_("培训机构"), max_length=200, required=False)
+    held_on = forms.DateField(label=_("培训日期"), widget=DateInput())
+    hours = forms.DecimalField(
+        label=_("学时"), max_digits=4, decimal_places=1, min_value=0.1, max_value=24
+    )
+    form = forms.ChoiceField(label=_("形式"), choices=TrainingForm.choices)
+    certificate_number = forms.CharField(label=_("结业证书编号"), max_length=60, required=False)

@@ -314,3 +314,43 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.facility}"
+
+
+class TrainingForm(models.TextChoices):
+    ONLINE = "online", _("线上")
+    OFFLINE = "offline", _("线下")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Training(models.Model):
+    """Training a worker took on a day (培训): its hours count toward the year's 48 hours
+    (plan 二(四)3) and toward the continuing education of the registration period."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    worker = models.ForeignKey(
+        SocialWorker,
+        verbose_name=_("社会工作者"),
+        on_delete=models.CASCADE,
+        related_name="trainings",
+    )
+    course = models.CharField(_("课程"), max_length=200)
+    provider = models.CharField(_("培训机构"), max_length=200, blank=True)
+    held_on = models.DateField(_("培训日期"))
+    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
+    form = models.CharField(_("形式"), max_length=10, choices=TrainingForm.choices)
+    certificate_number = models.CharField(_("结业证书编号"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("培训记录")
+        verbose_name_plural = _("培训记录")
+        ordering = ["worker", "-held_on"]
+        indexes = [models.Index(fields=["tenant", "held_on"], name="training_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0) & models.Q(hours__lte=24),
+                name="training_hours_in_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker.name} {self.held_on} {self.course}"

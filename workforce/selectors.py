@@ -73,3 +73,13 @@ def assignments_visible(actor: Actor):
     if scope.county_code:
         rows = rows.filter(county_code=scope.county_code)
     return rows
+
+
+def trainings_visible(actor: Actor):
+    """Training records of the workers in scope."""
+    from workforce.models import Training
+
+    scope = scope_of(actor)
+    return Training.objects.filter(
+        tenant_id=scope.tenant_id, worker__in=social_workers_visible(scope).values("pk")
+    ).select_related("worker")

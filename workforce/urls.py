@@ -26,6 +26,11 @@ urlpatterns = [
         views.AssignmentsView.as_view(),
         name="worker-assignments",
     ),
+    path(
+        "social-workers/<int:pk>/trainings/",
+        views.TrainingsView.as_view(),
+        name="worker-trainings",
+    ),
     path("api/v1/social-workers/", apis.SocialWorkerListApi.as_view(), name="api-worker-list"),
     path(
         "api/v1/social-workers/<int:pk>/",
@@ -49,4 +54,5 @@ urlpatterns = [
         apis.AssignmentEndApi.as_view(),
         name="api-assignment-end",
     ),
+    path("api/v1/trainings/", apis.TrainingListApi.as_view(), name="api-training-list"),
 ]

@@ -3,11 +3,14 @@ logged reveal, register and edit)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,12 +35,19 @@ from workforce.credentials import (
     registration_create,
     status_on,
 )
-from workforce.forms import AssignmentForm, CredentialForm, RegistrationForm, SocialWorkerForm
+from workforce.forms import (
+    AssignmentForm,
+    CredentialForm,
+    RegistrationForm,
+    SocialWorkerForm,
+    TrainingRecordForm,
+)
 from workforce.models import (
     CredentialLevel,
     CredentialStatus,
     SocialWorker,
     Specialty,
+    Training,
     WorkerStatus,
 )
 from workforce.selectors import (
@@ -45,7 +55,9 @@ from workforce.selectors import (
     credentials_visible,
     id_number_reveals,
     social_workers_visible,
+    trainings_visible,
 )
+from workforce.trainings import training_check, training_create
 
 
 class SocialWorkerPageMixin:
@@ -93,6 +105,17 @@ class SocialWorkerDetailView(SocialWorkerPageMixin, ScopedView):
     selector = staticmethod(social_workers_visible)
     capability = staticmethod(permissions.can_see_social_workers)
 
+    def narrow(self, queryset):
+        # The year's training hours come with the worker: one query fewer on the page.
+        year = timezone.localdate().year
+        hours = (
+            Training.objects.filter(worker=OuterRef("pk"), held_on__year=year)
+            .values("worker")
+            .annotate(total=Sum("hours"))
+            .values("total")
+        )
+        return queryset.annotate(training_hours_this_year=Coalesce(Subquery(hours), Decimal(0)))
+
     def get(self, request, pk: int, revealed: str | None = None, forms=None, status=200):
         worker = self.get_object()
         forms = forms or {}
@@ -128,6 +151,11 @@ class SocialWorkerDetailView(SocialWorkerPageMixin, ScopedView):
                 assignments_visible(self.scope).filter(worker=worker).order_by("-started_on")
             ),
             "assignment_form": forms.get("assignment") or self.assignment_form(),
+            "trainings": list(
+                trainings_visible(self.scope).filter(worker=worker).order_by("-held_on")[:50]
+            ),
+            "training_hours_this_year": worker.training_hours_this_year,
+            "training_form": forms.get("training") or TrainingRecordForm(auto_id="training-%s"),
         }
         return render(request, "workforce/worker_detail.html", context, status=status)
 
@@ -220,6 +248,30 @@ class AssignmentsView(SocialWorkerDetailView):
             check = partial(assignment_check, actor=self.membership, worker=worker, **values)
             add_other_errors(form, all_errors(form.errors, check))
         return self.get(request, pk, forms={"assignment": form}, status=400)
+
+
+class TrainingsView(SocialWorkerDetailView):
+    """POST: record a training of the worker; every problem at once."""
+
+    def post(self, request, pk: int):
+        worker = self.get_object()
+        if not permissions.can_manage_social_workers(self.membership):
+            raise PermissionDenied(_("您的角色不能记录培训。"))
+        form = TrainingRecordForm(request.POST, auto_id="training-%s")
+        valid = form.is_valid()
+        values = dict(form.cleaned_data)
+        if valid:
+            try:
+                training_create(actor=self.membership, worker=worker, **values)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已记录培训。"))
+                return redirect("workforce:worker-detail", pk=pk)
+        else:
+            check = partial(training_check, actor=self.membership, worker=worker, **values)
+            add_other_errors(form, all_errors(form.errors, check))
+        return self.get(request, pk, forms={"training": form}, status=400)
 
 
 class SocialWorkerFormView(ScopedView):
