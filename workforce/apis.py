@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from stations import permissions as station_permissions
 from stations.scoping import ScopedAPIView
 from stations.validation import api_validated, phone_mask
 from workforce import permissions, services
@@ -34,15 +35,18 @@ from workforce.models import (
     CredentialLevel,
     Education,
     Gender,
+    Population,
     SocialWorker,
     Specialty,
     Training,
     TrainingForm,
     WorkerStatus,
 )
+from workforce.population import population_check, population_set
 from workforce.selectors import (
     assignments_visible,
     credentials_visible,
+    population_visible,
     social_workers_visible,
     trainings_visible,
 )
@@ -443,3 +447,50 @@ class TrainingListApi(ScopedAPIView):
             actor=self.membership, worker=worker_of(parsed), **fields_of(parsed)
         )
         return Response(TrainingSerializer(training).data, status=status.HTTP_201_CREATED)
+
+
+class PopulationSerializer(serializers.Serializer):
+    division = serializers.CharField(help_text="code of the city or a county")
+    division_name = serializers.CharField(source="division.name", read_only=True)
+    year = serializers.IntegerField()
+    population = serializers.IntegerField(help_text="residents")
+    # Declared fields leave the class namespace, so this does not shadow Field.source.
+    source = serializers.CharField(max_length=200)  # type: ignore[assignment]
+
+    def to_representation(self, row) -> dict:
+        data = super().to_representation(row)
+        data["division"] = row.division.short_code
+        return data
+
+
+class PopulationApi(ScopedAPIView):
+    """The city's and counties' population by year (filters ``division``, ``year``); POST
+    sets one figure with its source (city admins), replacing that year's."""
+
+    selector = staticmethod(population_visible)
+    model = Population
+    capability = staticmethod(station_permissions.can_see_network)
+    pagination_class = None
+
+    @extend_schema(responses={200: PopulationSerializer(many=True)})
+    def get(self, request):
+        rows = self.get_queryset().order_by("division_id", "year")
+        code = request.query_params.get("division", "")
+        if code.isascii() and code.isdecimal() and len(code) in (4, 6, 12):
+            rows = rows.filter(division_id=code.ljust(12, "0"))
+        year = request.query_params.get("year", "")
+        if year.isascii() and year.isdecimal() and len(year) == 4:
+            rows = rows.filter(year=int(year))
+        return Response(PopulationSerializer(rows, many=True).data)
+
+    @extend_schema(request=PopulationSerializer, responses={201: PopulationSerializer})
+    def post(self, request):
+        parsed = api_validated(
+            PopulationSerializer(data=request.data),
+            lambda values: population_check(
+                actor=self.membership,
+                **{"division": "", "year": 0, "population": 0, "source": "", **values},
+            ),
+        )
+        row = population_set(actor=self.membership, **parsed)
+        return Response(PopulationSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -354,3 +354,30 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker.name} {self.held_on} {self.course}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Population(models.Model):
+    """A division's resident population in a year, with its source: the denominator of
+    licensed social workers per 1,000 inhabitants (‰)."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    division = models.ForeignKey(
+        "stations.Division", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    population = models.PositiveIntegerField(_("常住人口（人）"))
+    source = models.CharField(_("数据来源"), max_length=200)
+
+    class Meta:
+        verbose_name = _("人口")
+        verbose_name_plural = _("人口")
+        ordering = ["tenant", "division", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "division", "year"], name="population_once_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.year}: {self.population}"

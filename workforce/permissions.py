@@ -32,3 +32,8 @@ def can_reveal_id_numbers(membership: Membership) -> bool:
     """See a worker's full ID number by an explicit, logged action: a city admin, or a county
     officer for the workers of its county (PIPL: the fewest people who need it)."""
     return membership.role in (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
+
+
+def can_manage_population(membership: Membership) -> bool:
+    """Enter the city's and counties' population figures: city admins."""
+    return membership.role == Role.CITY_ADMIN

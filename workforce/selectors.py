@@ -83,3 +83,19 @@ def trainings_visible(actor: Actor):
     return Training.objects.filter(
         tenant_id=scope.tenant_id, worker__in=social_workers_visible(scope).values("pk")
     ).select_related("worker")
+
+
+def population_visible(actor: Actor):
+    """Population figures of the scope's tenant: the city's and every county's for city
+    roles, the city's and its own county's for a county officer; none for other roles."""
+    from workforce.models import Population
+
+    scope = scope_of(actor)
+    if not scope.network:
+        return Population.objects.none()
+    rows = Population.objects.filter(tenant_id=scope.tenant_id).select_related("division")
+    if scope.county_code:
+        rows = rows.filter(
+            division_id__in=[scope.county_code.ljust(12, "0"), scope.tenant_code.ljust(12, "0")]
+        )
+    return rows

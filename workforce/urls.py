@@ -55,4 +55,5 @@ urlpatterns = [
         name="api-assignment-end",
     ),
     path("api/v1/trainings/", apis.TrainingListApi.as_view(), name="api-training-list"),
+    path("api/v1/population/", apis.PopulationApi.as_view(), name="api-population"),
 ]
