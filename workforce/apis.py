@@ -17,8 +17,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from stations import permissions as station_permissions
+from stations.divisions import Level
 from stations.scoping import ScopedAPIView
-from stations.validation import api_validated, phone_mask
+from stations.selectors import division_get
+from stations.validation import api_validated, date_problem, phone_mask
 from workforce import permissions, services
 from workforce.assignments import assignment_check, assignment_create, assignment_end
 from workforce.credentials import (
@@ -50,6 +52,7 @@ from workforce.selectors import (
     social_workers_visible,
     trainings_visible,
 )
+from workforce.summary import workforce_summary
 from workforce.trainings import training_check, training_create
 
 
@@ -494,3 +497,64 @@ class PopulationApi(ScopedAPIView):
         )
         row = population_set(actor=self.membership, **parsed)
         return Response(PopulationSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    division = serializers.CharField(
+        required=False, allow_blank=True, help_text="city or county code; default: own scope"
+    )
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today")
+    since = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="growth from the end of…"
+    )
+
+
+class WorkforceSummaryApi(ScopedAPIView):
+    """The workforce figures of a city or county on a day (workforce.summary):
+    ``{"division", "as_of", "licensed", "by_level", "per_thousand"`` (‰), ``"population",
+    "population_year", "growth": {"since", "from", "to", "rate"}`` (fraction),
+    ``"specialties": {code: share}`` (fractions), ``"townships_without_licensed": [...],
+    "expiring_registrations"}``. Another city or county answers 404; a township, or a
+    day outside 2000-01-01…today, 400."""
+
+    capability = staticmethod(station_permissions.can_see_network)
+
+    @extend_schema(parameters=[SummaryQuerySerializer], responses={200: None})
+    def get(self, request):
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        errors: dict[str, list] = {}
+        division = self.membership.scope_division
+        code = query.validated_data.get("division")
+        if code:
+            division = division_get(self.scope, code, counting=False)
+            if division.level not in (Level.CITY, Level.COUNTY):
+                errors["division"] = [_("请选择市或县（市、区）。")]
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        if date_problem(as_of):
+            errors["as_of"] = [date_problem(as_of)]
+        if errors:
+            raise ValidationError(errors)
+        summary = workforce_summary(
+            self.scope, division, as_of, since=query.validated_data.get("since")
+        )
+        return Response(
+            {
+                "division": summary.division.short_code,
+                "as_of": summary.as_of,
+                "licensed": summary.licensed,
+                "by_level": summary.by_level,
+                "per_thousand": summary.per_thousand,
+                "population": summary.population,
+                "population_year": summary.population_year,
+                "growth": {
+                    "since": summary.growth_since,
+                    "from": summary.growth_from,
+                    "to": summary.licensed,
+                    "rate": summary.growth_rate,
+                },
+                "specialties": summary.specialties,
+                "townships_without_licensed": summary.townships_without_licensed,
+                "expiring_registrations": summary.expiring_registrations,
+            }
+        )

@@ -56,4 +56,5 @@ urlpatterns = [
     ),
     path("api/v1/trainings/", apis.TrainingListApi.as_view(), name="api-training-list"),
     path("api/v1/population/", apis.PopulationApi.as_view(), name="api-population"),
+    path("api/v1/workforce/summary/", apis.WorkforceSummaryApi.as_view(), name="api-summary"),
 ]

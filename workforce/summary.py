@@ -1,0 +1,174 @@
+"""The workforce summary: the figures of the plan's second goal for a city or county on a day.
+
+One function, used by the API, the pages and the rules, computed in the database in a
+fixed number of queries whatever the number of workers:
+
+- licensed (持证) social workers: workers holding a certificate obtained by the day, by
+  their highest level; a county counts the workers it registered or stationed there;
+- per 1,000 inhabitants (‰), against the latest population figure of the division not
+  after the day's year;
+- growth of the licensed total since the end of an earlier year;
+- the share of the licensed total in each specialty;
+- operating township stations where no licensed worker is stationed that day;
+- registrations in force expiring within ENDING_SOON days.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Case, Value, When
+
+from procurement.selectors import stations_operating
+from stations.divisions import Level
+from stations.models import Division
+from stations.scoping import Scope
+from workforce.models import (
+    LEVEL_RANK,
+    Assignment,
+    Credential,
+    Population,
+    Registration,
+    SocialWorker,
+    Specialty,
+)
+from workforce.selectors import social_workers_visible
+
+EXPIRING_WITHIN_DAYS = 90  # the horizon for registrations to renew (issue 10)
+
+
+@dataclass
+class WorkforceSummary:
+    """The figures (see the module docstring); ``per_thousand`` in ‰, ``growth_rate`` and
+    ``specialties`` values as fractions (0.1 = 10 %)."""
+
+    division: Division
+    as_of: datetime.date
+    licensed: int
+    by_level: dict[str, int]
+    population: int | None
+    population_year: int | None
+    per_thousand: float | None
+    growth_since: int
+    growth_from: int
+    growth_rate: float | None
+    specialties: dict[str, float]
+    townships_without_licensed: list[dict] = field(default_factory=list)
+    expiring_registrations: int = 0
+
+
+def workers_in(scope: Scope, division: Division, day: datetime.date) -> QuerySet[SocialWorker]:
+    """The workers of a city (every worker in scope) or a county (registered by it, or
+    stationed there on ``day``)."""
+    workers = social_workers_visible(scope)
+    if division.level == Level.COUNTY:
+        stationed = Assignment.objects.filter(
+            worker=OuterRef("pk"), county_code=division.county_code, started_on__lte=day
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        workers = workers.filter(Q(registered_county=division.county_code) | Exists(stationed))
+    return workers
+
+
+def _rank() -> Case:
+    return Case(
+        *(When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()),
+        output_field=IntegerField(),
+    )
+
+
+def licensed_by_level(workers: QuerySet, day: datetime.date) -> dict[str, int]:
+    """{level: number of workers whose highest certificate obtained by ``day`` is that level}."""
+    top = (
+        Credential.objects.filter(worker=OuterRef("pk"), passed_on__lte=day)
+        .annotate(rank=_rank())
+        .values("worker")
+        .annotate(top=Max("rank"))
+        .values("top")
+    )
+    rows = (
+        workers.annotate(top=Subquery(top))
+        .filter(top__isnull=False)
+        .values("top")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_rank = {row["top"]: row["n"] for row in rows}
+    return {level: by_rank.get(rank, 0) for level, rank in LEVEL_RANK.items()}
+
+
+def workforce_summary(
+    scope: Scope, division: Division, as_of: datetime.date, since: int | None = None
+) -> WorkforceSummary:
+    """The summary for ``division`` (the city or a county in scope) on ``as_of``; growth
+    is measured from the end of year ``since`` (default: the year before)."""
+    workers = workers_in(scope, division, as_of)
+    by_level = licensed_by_level(workers, as_of)
+    licensed = sum(by_level.values())
+    since = since if since is not None else as_of.year - 1
+    growth_from = sum(
+        licensed_by_level(
+            workers_in(scope, division, datetime.date(since, 12, 31)),
+            datetime.date(since, 12, 31),
+        ).values()
+    )
+    growth_rate = (licensed - growth_from) / growth_from if growth_from else None
+    figure = (
+        Population.objects.filter(
+            tenant_id=scope.tenant_id, division=division, year__lte=as_of.year
+        )
+        .order_by("-year")
+        .first()
+    )
+    per_thousand = licensed / figure.population * 1000 if figure and figure.population else None
+    holders = Credential.objects.filter(passed_on__lte=as_of).values("worker")
+    licensed_workers = workers.filter(pk__in=holders)
+    counts = licensed_workers.aggregate(
+        **{code: Count("pk", filter=Q(specialties__contains=[code])) for code in Specialty.values}
+    )
+    specialties = {
+        code: (counts[code] / licensed if licensed else 0.0) for code in Specialty.values
+    }
+    county = division.county_code if division.level == Level.COUNTY else None
+    stationed_licensed = Assignment.objects.filter(
+        facility=OuterRef("pk"),
+        started_on__lte=as_of,
+        worker__in=Credential.objects.filter(passed_on__lte=as_of).values("worker"),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+    without = list(
+        stations_operating(scope, as_of, county)
+        .exclude(Exists(stationed_licensed))
+        .order_by("county_code", "division_id")
+        .values("pk", "name", "division_id")
+    )
+    current = Registration.objects.filter(
+        credential__worker__in=workers.values("pk"),
+        registered_on__lte=as_of,
+        valid_until__gte=as_of,
+        valid_until__lte=as_of + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
+    ).exclude(
+        Exists(
+            Registration.objects.filter(
+                credential=OuterRef("credential"), registered_on__gt=OuterRef("registered_on")
+            )
+        )
+    )
+    return WorkforceSummary(
+        division=division,
+        as_of=as_of,
+        licensed=licensed,
+        by_level=by_level,
+        population=figure.population if figure else None,
+        population_year=figure.year if figure else None,
+        per_thousand=per_thousand,
+        growth_since=since,
+        growth_from=growth_from,
+        growth_rate=growth_rate,
+        specialties=specialties,
+        townships_without_licensed=[
+            {"facility": row["pk"], "name": row["name"], "division": row["division_id"][:9]}
+            for row in without
+        ],
+        expiring_registrations=current.count(),
+    )
