@@ -67,7 +67,13 @@ class SocialWorkerSerializer(serializers.Serializer):
         choices=Gender.choices, required=False, help_text="male/female; must agree with the number"
     )
     gender_display = serializers.CharField(source="get_gender_display", read_only=True)
-    birth_date = serializers.DateField(required=False, help_text="defaults to the number's")
+    birth_date = serializers.DateField(
+        required=False,
+        write_only=True,
+        help_text="defaults to the number's; never returned (with the mask it would spell "
+        "the whole number)",
+    )
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
     social_work_major = serializers.BooleanField(required=False)
@@ -198,7 +204,7 @@ class RevealIdApi(ScopedAPIView):
         number = services.id_number_reveal(
             actor=self.membership, worker=self.get_object(), channel="api"
         )
-        return Response({"id_number": number})
+        return Response({"id_number": number}, headers={"Cache-Control": "no-store"})
 
 
 class RegistrationSerializer(serializers.Serializer):

@@ -50,7 +50,7 @@ FIRST_EXAM_YEAR = 2008
 
 def window_opens(valid_until: datetime.date) -> datetime.date:
     """The first day re-registration is accepted: three months before the expiry."""
-    return add_months(valid_until, -REREGISTRATION_WINDOW_MONTHS.value) + datetime.timedelta(1)
+    return add_months(valid_until + datetime.timedelta(1), -REREGISTRATION_WINDOW_MONTHS.value)
 
 
 def status_on(registrations: Iterable[Registration], day: datetime.date) -> str:
@@ -187,7 +187,8 @@ def registration_check(
         if earlier is None or registered_on > earlier.valid_until:
             valid_until = add_years(registered_on, years) - datetime.timedelta(1)
         elif registered_on >= window_opens(earlier.valid_until):
-            valid_until = add_years(earlier.valid_until, years)
+            valid_until = add_years(earlier.valid_until + datetime.timedelta(1), years)
+            valid_until -= datetime.timedelta(1)
         else:
             errors.setdefault("registered_on", []).append(
                 _("上次登记有效期至 %(until)s，再登记自 %(opens)s 起受理。")

@@ -77,7 +77,10 @@ class SocialWorkerForm(StyledForm, forms.Form):
             }
             if not self.is_bound:
                 for name in self.fields:
-                    if name not in ("id_number", "employer") and hasattr(worker, name):
+                    # The birth date is not sent back: with the mask it spells the number.
+                    if name not in ("id_number", "employer", "birth_date") and hasattr(
+                        worker, name
+                    ):
                         self.initial[name] = getattr(worker, name)
                 self.initial["employer"] = worker.employer_id
 

@@ -27,11 +27,12 @@ def id_number_normalize(value: object) -> str:
     """
     text = ric.compact(str(value or ""))
     masked = id_number_mask(text) if len(text) >= 10 else _("（已隐去）")
-    if len(text) == 15 and text.isdigit():
+    digits = text.isascii() and text[:17].isdigit()  # no ² or other Unicode digits
+    if len(text) == 15 and text.isascii() and text.isdigit():
         raise ValidationError(
             _("这是 15 位的旧身份证号码，请填写 18 位公民身份号码。"), code="invalid_id_number"
         )
-    if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if len(text) != 18 or not digits or not (text[17].isdigit() or text[17] == "X"):
         raise ValidationError(
             _("公民身份号码应为 18 位：前 17 位为数字，末位为数字或 X。"),
             code="invalid_id_number",

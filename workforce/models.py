@@ -54,12 +54,13 @@ class WorkerStatus(models.TextChoices):
     LEFT = "left", _("离职")
 
 
-# The ID number and its hash are not copied into history rows: history keeps the mask.
+# The ID number, its hash and the birth date (characters 7–14 of the number, which the
+# mask hides) are not copied into history rows: history keeps the mask.
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["id_number", "id_number_hash"],
+    exclude=["id_number", "id_number_hash", "birth_date"],
 )
 class SocialWorker(models.Model):
     """A social worker of the tenant (a tenant record: the same person may work in two cities).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from procurement.models import Contract, ContractFacility
+from procurement.models import Contract, ContractFacility, ContractState
 from stations.scoping import ORGANISATIONS, scope_of
 from stations.selectors import Actor
 from workforce import permissions
@@ -34,7 +34,7 @@ def social_workers_visible(actor: Actor) -> QuerySet[SocialWorker]:
             Q(county_code=county) | Exists(covers),
             tenant_id=scope.tenant_id,
             organisation_id=OuterRef("employer_id"),
-        )
+        ).exclude(state=ContractState.DRAFT)
         stationed = Assignment.objects.filter(worker=OuterRef("pk"), county_code=county)
         workers = workers.filter(
             Q(registered_county=county) | Exists(county_contract) | Exists(stationed)
@@ -72,6 +72,10 @@ def assignments_visible(actor: Actor):
     ).select_related("worker", "facility", "contract")
     if scope.county_code:
         rows = rows.filter(county_code=scope.county_code)
+    if permissions.keeps_own_organisation_only(scope.role):
+        # A contractor sees its own posts, not those under other operators' contracts.
+        own = scope.ids(ORGANISATIONS) or ()
+        rows = rows.filter(Q(contract__isnull=True) | Q(contract__organisation_id__in=own))
     return rows
 
 
@@ -99,3 +103,14 @@ def population_visible(actor: Actor):
             division_id__in=[scope.county_code.ljust(12, "0"), scope.tenant_code.ljust(12, "0")]
         )
     return rows
+
+
+def is_of_county(worker: SocialWorker, county_code: str, day) -> bool:
+    """Whether ``worker`` is the county's: registered by it, or stationed there on ``day``."""
+    if worker.registered_county == county_code:
+        return True
+    return (
+        Assignment.objects.filter(worker=worker, county_code=county_code, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .exists()
+    )

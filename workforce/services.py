@@ -29,6 +29,7 @@ from workforce.id_numbers import (
     id_number_normalize,
 )
 from workforce.models import IdNumberReveal, SocialWorker, Specialty
+from workforce.selectors import is_of_county
 
 # The fields a user fills in (the employer is given by id).
 SOCIAL_WORKER_FIELDS = (
@@ -122,14 +123,14 @@ def social_worker_check(
                 )
     elif worker is None:
         errors.setdefault("id_number", []).append(_("请填写公民身份号码。"))
+    if number is None and worker is not None and ("birth_date" in values or "gender" in values):
+        number = worker.id_number  # a change of either alone must still agree with the number
     if number is not None:
         born = id_number_birth_date(number)
         if not values.get("birth_date"):
             target.birth_date = born
         elif values["birth_date"] != born:
-            errors.setdefault("birth_date", []).append(
-                _("出生日期与公民身份号码不一致（号码中为 %(date)s）。") % {"date": born}
-            )
+            errors.setdefault("birth_date", []).append(_("出生日期与公民身份号码不一致。"))
         gender = id_number_gender(number)
         if not values.get("gender"):
             target.gender = gender
@@ -142,7 +143,8 @@ def social_worker_check(
     ):
         errors.setdefault("birth_date", []).append(_("日期不能晚于今天。"))
     if "specialties" in values:
-        chosen = list(values["specialties"] or [])
+        raw = values["specialties"] or []
+        chosen = list(raw) if isinstance(raw, list | tuple) else [raw]
         unknown = [code for code in chosen if code not in Specialty.values]
         if unknown:
             errors.setdefault("specialties", []).append(
@@ -207,7 +209,11 @@ def id_number_reveal(*, actor: Membership, worker: SocialWorker, channel: str = 
     Only a city admin, or a county officer for a worker of its county (the caller has
     ``worker`` from the actor's scope). Raises PermissionDenied for anyone else.
     """
-    if not permissions.can_reveal_id_numbers(actor) or worker.tenant_id != actor.tenant_id:
+    refused = not permissions.can_reveal_id_numbers(actor) or worker.tenant_id != actor.tenant_id
+    if not refused and actor.scope is not None:
+        # A county officer: only the county's own workers (registered or stationed there).
+        refused = not is_of_county(worker, actor.scope.county_code, timezone.localdate())
+    if refused:
         raise PermissionDenied(_("只有市级管理员和本县（市、区）民政干部可以查看完整的身份号码。"))
     IdNumberReveal.objects.create(
         tenant_id=actor.tenant_id,

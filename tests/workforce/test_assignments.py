@@ -158,3 +158,24 @@ def test_the_workers_page_stations_a_worker(world, setting):
     body_text = page.content.decode()
     assert body_text.count('data-testid="assignment-row"') == 1 and "养老服务" in body_text
     assert SocialWorker.objects.get().assignments.get().full_time
+
+
+def test_a_new_employer_does_not_see_the_posts_under_the_old_ones_contracts(world, setting):
+    assignment_create(
+        actor=world.county_officer,
+        worker=setting["worker"],
+        facility=setting["first"].pk,
+        role="stationed",
+        contract=setting["contract"].pk,
+        started_on=date(2024, 3, 1),
+        ended_on=date(2024, 6, 30),
+    )
+    rival = organisation(world.county_officer, "柳州市星火社工服务中心", 77)
+    api_for(world.county_officer).patch(
+        f"/api/v1/social-workers/{setting['worker'].pk}/", {"employer": rival.pk}, format="json"
+    )
+    rival_staff = member("rival_staff", "4502", "contractor")
+    organisation_member_set(membership=rival_staff, uscc=rival.uscc)
+    client = api_for(rival_staff)
+    assert client.get(f"/api/v1/social-workers/{setting['worker'].pk}/").status_code == 200
+    assert client.get("/api/v1/assignments/").json()["results"] == []

@@ -58,7 +58,7 @@ class TestApi:
         assert response.status_code == 201, response.json()
         body = response.json()
         assert body["id_number_masked"] == "450202********002X" and "id_number" not in body
-        assert body["gender"] == "female" and body["birth_date"] == "1985-03-03"
+        assert body["gender"] == "female" and body["birth_year"] == 1985
         assert NUMBER not in response.content.decode()
         with connection.cursor() as cursor:
             cursor.execute("SELECT id_number FROM workforce_socialworker")
@@ -95,7 +95,7 @@ class TestApi:
             format="json",
         )
         fields = assert_error(disagree, 400, "invalid")["fields"]
-        assert "性别" in fields["gender"][0] and "1985-03-03" in fields["birth_date"][0]
+        assert "性别" in fields["gender"][0] and "出生日期" in fields["birth_date"][0]
         assert not SocialWorker.objects.exists()
         assert NUMBER not in caplog.text and "450202198503030021" not in caplog.text
 
@@ -176,3 +176,62 @@ class TestPages:
             reverse("workforce:worker-reveal-id", args=[worker.pk]), method="post"
         )
         assert not IdNumberReveal.objects.exists()
+
+
+class TestNoWayAroundTheMask:
+    def test_the_birth_date_never_completes_the_masked_number(self, world, setting):
+        client = api_for(world.county_officer)
+        created = client.post(
+            "/api/v1/social-workers/", {**GOOD, "employer": setting["sunshine"].pk}, format="json"
+        )
+        body = created.json()
+        assert "birth_date" not in body and body["birth_year"] == 1985
+        assert "19850303" not in created.content.decode()
+        worker = SocialWorker.objects.get()
+        page = world.client_for(world.county_officer).get(
+            reverse("workforce:worker-detail", args=[worker.pk])
+        )
+        assert "1985-03-03" not in page.content.decode()
+        edit = world.client_for(world.county_officer).get(
+            reverse("workforce:worker-edit", args=[worker.pk])
+        )
+        assert "1985-03-03" not in edit.content.decode()
+        events = SocialWorker.pgh_event_model.objects.values()
+        assert all("birth_date" not in event for event in events)
+
+    def test_a_changed_birth_date_must_agree_with_the_stored_number(self, world, setting):
+        client = api_for(world.county_officer)
+        created = client.post("/api/v1/social-workers/", GOOD, format="json").json()
+        response = client.patch(
+            f"/api/v1/social-workers/{created['id']}/", {"birth_date": "1990-01-01"}, format="json"
+        )
+        assert "birth_date" in assert_error(response, 400, "invalid")["fields"]
+
+    def test_unicode_digits_are_a_clear_error_not_a_500(self, world, setting):
+        response = api_for(world.county_officer).post(
+            "/api/v1/social-workers/", {**GOOD, "id_number": "45020219850303002²"}, format="json"
+        )
+        assert "id_number" in assert_error(response, 400, "invalid")["fields"]
+        odd = api_for(world.county_officer).post(
+            "/api/v1/social-workers/", {**GOOD, "id_number": "４５０２０２１９８５０３０３００２X"},
+            format="json",
+        )  # fmt: skip
+        assert odd.status_code in (201, 400)
+
+    def test_a_county_officer_reveals_only_its_countys_workers(self, world, setting):
+        # Registered by the city, employed by an organisation with a contract in 城中区:
+        # the county officer sees the worker but may not reveal the number.
+        created = (
+            api_for(world.city_admin)
+            .post(
+                "/api/v1/social-workers/",
+                {**GOOD, "employer": setting["sunshine"].pk},
+                format="json",
+            )
+            .json()
+        )
+        url = f"/api/v1/social-workers/{created['id']}/reveal-id/"
+        assert api_for(world.county_officer).get(url[: -len("reveal-id/")]).status_code == 200
+        assert api_for(world.county_officer).post(url).status_code == 403
+        revealed = api_for(world.city_admin).post(url)
+        assert revealed.status_code == 200 and revealed["Cache-Control"] == "no-store"
