@@ -38,6 +38,20 @@ def date_problem(value: datetime.date | None, *, future: bool = False) -> str | 
     return None
 
 
+def record_id(value: object) -> int | None:
+    """A record id given as a number or ASCII digits (at most 18, a bigint), else None.
+
+    Never raises: ``"²"``, ``"1e30"``, ``None`` or a 30-digit string are simply no id,
+    which callers report as "does not exist" rather than failing.
+    """
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.isdecimal() or len(text) > 18:
+        return None
+    return int(text)
+
+
 def pdf_problems(upload: Any, *, max_mb: int) -> list[str]:
     """Why ``upload`` (an uploaded file) is not an acceptable PDF: larger than ``max_mb``
     megabytes, not named .pdf, or not starting with the PDF signature ``%PDF-``.

@@ -20,7 +20,7 @@ from stations import permissions as station_permissions
 from stations.divisions import Level
 from stations.scoping import ScopedAPIView
 from stations.selectors import division_get
-from stations.validation import api_validated, date_problem, phone_mask
+from stations.validation import api_validated, date_problem, phone_mask, record_id
 from workforce import permissions, services
 from workforce.assignments import assignment_check, assignment_create, assignment_end
 from workforce.credentials import (
@@ -242,9 +242,9 @@ class CredentialListApi(ScopedAPIView):
     @extend_schema(responses={200: CredentialSerializer(many=True)})
     def get(self, request):
         queryset = self.get_queryset().order_by("worker_id", "passed_on", "pk")
-        worker = request.query_params.get("worker", "")
-        if worker.isascii() and worker.isdecimal():
-            queryset = queryset.filter(worker_id=int(worker))
+        worker = record_id(request.query_params.get("worker"))
+        if worker is not None:
+            queryset = queryset.filter(worker_id=worker)
         if request.query_params.get("level") in CredentialLevel.values:
             queryset = queryset.filter(level=request.query_params["level"])
         page = self.paginate_queryset(queryset)
@@ -345,9 +345,9 @@ class AssignmentListApi(ScopedAPIView):
     def get(self, request):
         queryset = self.get_queryset().order_by("-started_on", "pk")
         for name in ("worker", "facility"):
-            raw = request.query_params.get(name, "")
-            if raw.isascii() and raw.isdecimal() and len(raw) <= 18:
-                queryset = queryset.filter(**{f"{name}_id": int(raw)})
+            key = record_id(request.query_params.get(name))
+            if key is not None:
+                queryset = queryset.filter(**{f"{name}_id": key})
         day = (
             serializers.DateField().to_internal_value(request.query_params["active_on"])
             if (request.query_params.get("active_on"))
@@ -424,9 +424,9 @@ class TrainingListApi(ScopedAPIView):
     @extend_schema(responses={200: TrainingSerializer(many=True)})
     def get(self, request):
         queryset = self.get_queryset().order_by("-held_on", "pk")
-        worker = request.query_params.get("worker", "")
-        if worker.isascii() and worker.isdecimal() and len(worker) <= 18:
-            queryset = queryset.filter(worker_id=int(worker))
+        worker = record_id(request.query_params.get("worker"))
+        if worker is not None:
+            queryset = queryset.filter(worker_id=worker)
         year = request.query_params.get("year", "")
         if year.isascii() and year.isdecimal() and len(year) == 4:
             queryset = queryset.filter(held_on__year=int(year))

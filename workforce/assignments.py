@@ -23,7 +23,7 @@ from stations.history import register_actions
 from stations.models import Facility, Membership
 from stations.selectors import facilities_visible
 from stations.services.history import acting
-from stations.validation import date_problem
+from stations.validation import date_problem, record_id
 from workforce import permissions
 from workforce.models import Assignment, AssignmentRole, SocialWorker
 
@@ -33,11 +33,6 @@ register_actions(
         "assignment_end": gettext_lazy("结束了驻站"),
     }
 )
-
-
-def _number(value: object) -> int | None:
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else None
 
 
 def _overlapping(worker: SocialWorker, started_on, ended_on, exclude: int | None = None):
@@ -70,7 +65,7 @@ def assignment_check(*, actor: Membership, worker: SocialWorker, **values: Any) 
     if ended_on is not None and started_on is not None and ended_on < started_on:
         errors.setdefault("ended_on", []).append(_("结束日期不能早于起始日期。"))
     contract = None
-    contract_id = _number(values.get("contract"))
+    contract_id = record_id(values.get("contract"))
     if contract_id is not None:
         contract = contracts_visible(actor).filter(pk=contract_id).first()
         if contract is None:
@@ -80,7 +75,7 @@ def assignment_check(*, actor: Membership, worker: SocialWorker, **values: Any) 
     elif permissions.keeps_own_organisation_only(actor.role):
         errors.setdefault("contract", []).append(_("请选择派驻依据的合同。"))
     facility = None
-    facility_id = _number(values.get("facility"))
+    facility_id = record_id(values.get("facility"))
     if contract is not None and permissions.keeps_own_organisation_only(actor.role):
         # A contractor stations workers at the facilities its contract covers, past or present.
         reachable = Facility.objects.filter(

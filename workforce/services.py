@@ -19,7 +19,7 @@ from stations.history import register_actions
 from stations.models import Membership
 from stations.scoping import ORGANISATIONS, scope_of
 from stations.services.history import acting
-from stations.validation import phone_normalize
+from stations.validation import phone_normalize, record_id
 from workforce import permissions
 from workforce.id_numbers import (
     id_number_birth_date,
@@ -61,9 +61,9 @@ def _employer(actor: Membership, value: object, errors: dict) -> Organisation | 
             errors.setdefault("employer", []).append(_("请选择本机构。"))
         return None
     key = value.pk if isinstance(value, Organisation) else value
-    text = str(key)
-    number = int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else 0
-    employer = Organisation.objects.filter(tenant_id=actor.tenant_id, pk=number).first()
+    employer = Organisation.objects.filter(
+        tenant_id=actor.tenant_id, pk=record_id(key) or 0
+    ).first()
     if employer is None:
         errors.setdefault("employer", []).append(_("该机构不存在或不在本市登记。"))
         return None

@@ -23,7 +23,7 @@ from stations.history import event_rows, history_entries
 from stations.models import Facility
 from stations.scoping import ScopedView
 from stations.selectors import facilities_visible
-from stations.validation import all_errors
+from stations.validation import all_errors, record_id
 from workforce import permissions, services
 from workforce.apis import SocialWorkerFilter
 from workforce.assignments import assignment_check, assignment_create
@@ -199,9 +199,9 @@ class CredentialsView(SocialWorkerDetailView):
     def register(self, request, worker):
         form = RegistrationForm(request.POST, auto_id="registration-%s")
         credential = None
-        raw = request.POST.get("credential", "")
-        if raw.isascii() and raw.isdecimal():
-            credential = credentials_visible(self.scope).filter(worker=worker, pk=int(raw)).first()
+        key = record_id(request.POST.get("credential"))
+        if key is not None:
+            credential = credentials_visible(self.scope).filter(worker=worker, pk=key).first()
         if credential is None:
             raise Http404(_("证书不存在。"))
         valid = form.is_valid()

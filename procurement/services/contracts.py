@@ -36,7 +36,7 @@ from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.history import register_actions
 from stations.models import Division, Facility, FacilityLevel, Membership
 from stations.services.history import acting
-from stations.validation import date_problem, pdf_problems, sha256_of
+from stations.validation import date_problem, pdf_problems, record_id, sha256_of
 
 # The fields of a contract row a user fills in; facilities, funding, pay and the
 # document are given as their own values (see contract_check).
@@ -87,14 +87,6 @@ def _decimal(value: Any) -> Decimal | None:
     return number
 
 
-def _id(value: object) -> int | None:
-    """A record id given as a number or digits, else None (never an error)."""
-    text = str(value).strip() if value is not None else ""
-    if not text.isascii() or not text.isdecimal() or len(text) > 18:
-        return None
-    return int(text)
-
-
 def _purchaser(actor: Membership, code: object, errors: dict) -> Division | None:
     """The county or city division ``code`` names, if the actor may buy for it."""
     if code in (None, ""):
@@ -125,7 +117,7 @@ def _organisation(actor: Membership, value: object, errors: dict) -> Organisatio
     if value in (None, ""):
         errors.setdefault("organisation", []).append(_("请选择承接机构。"))
         return None
-    key = value.pk if isinstance(value, Organisation) else _id(value)
+    key = value.pk if isinstance(value, Organisation) else record_id(value)
     organisation = Organisation.objects.filter(tenant_id=actor.tenant_id, pk=key or 0).first()
     if organisation is None:
         errors.setdefault("organisation", []).append(_("该机构不存在或不在本市登记。"))
@@ -187,7 +179,7 @@ def _facilities(
     wanted: list[tuple[Any, Any]] = [
         (row.get("facility"), row.get("stationed_workers")) for row in rows or ()
     ]
-    ids = [number for key, _n in wanted if (number := _id(key)) is not None]
+    ids = [number for key, _n in wanted if (number := record_id(key)) is not None]
     found = {
         facility.pk: facility
         for facility in Facility.objects.filter(tenant_id=actor.tenant_id, pk__in=ids)
@@ -197,7 +189,7 @@ def _facilities(
     chosen: list[tuple[Facility, int]] = []
     seen: set[int] = set()
     for key, workers in wanted:
-        facility = found.get(_id(key) or 0)
+        facility = found.get(record_id(key) or 0)
         if facility is None:
             errors.setdefault("facilities", []).append(
                 _("站点“%(id)s”不存在或不在本市。") % {"id": key}

@@ -35,7 +35,7 @@ from stations.models import Membership
 from stations.policy import PolicyMissing
 from stations.selectors import policy_value
 from stations.services.history import acting
-from stations.validation import StateConflict, date_problem, pdf_problems, sha256_of
+from stations.validation import StateConflict, date_problem, pdf_problems, record_id, sha256_of
 
 INDEPENDENCE_CLAUSE = "二(三)3"
 
@@ -91,8 +91,7 @@ def evaluation_assign_check(
     if isinstance(organisation, Organisation):
         evaluator = organisation if organisation.tenant_id == actor.tenant_id else None
     else:
-        text = str(organisation or "")
-        key = int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else 0
+        key = record_id(organisation) or 0
         evaluator = Organisation.objects.filter(tenant_id=actor.tenant_id, pk=key).first()
     if evaluator is None:
         errors.setdefault("organisation", []).append(_("请选择本市登记的评估机构。"))

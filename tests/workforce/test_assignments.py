@@ -179,3 +179,15 @@ def test_a_new_employer_does_not_see_the_posts_under_the_old_ones_contracts(worl
     client = api_for(rival_staff)
     assert client.get(f"/api/v1/social-workers/{setting['worker'].pk}/").status_code == 200
     assert client.get("/api/v1/assignments/").json()["results"] == []
+
+
+def test_outsiders_cannot_station_a_worker_on_the_page(world, setting, outsiders):
+    url = reverse("workforce:worker-assignments", args=[setting["worker"].pk])
+    data = {
+        "facility": setting["first"].pk,
+        "role": "stationed",
+        "contract": setting["contract"].pk,
+        "started_on": "2024-03-01",
+    }
+    outsiders.assert_page_hidden(url, method="post", data=data)
+    assert not Assignment.objects.exists()

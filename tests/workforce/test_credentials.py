@@ -149,3 +149,16 @@ def test_the_workers_page_records_and_shows_credentials(world, worker):
     page = client.get(reverse("workforce:worker-detail", args=[worker.pk])).content.decode()
     assert "2024-09-01 – 2027-08-31" in page and "助理社会工作师" in page
     assert 'data-testid="worker-level">助理社会工作师' in page.replace("\n", "")
+
+
+def test_outsiders_cannot_record_a_credential_on_the_page(world, worker, outsiders):
+    url = reverse("workforce:worker-credentials", args=[worker.pk])
+    data = {
+        "action": "credential",
+        "level": "assistant",
+        "certificate_number": "ZS2020-0009",
+        "exam_year": "2020",
+        "passed_on": "2020-07-01",
+    }
+    outsiders.assert_page_hidden(url, method="post", data=data)
+    assert not Credential.objects.exists()

@@ -235,3 +235,11 @@ class TestNoWayAroundTheMask:
         assert api_for(world.county_officer).post(url).status_code == 403
         revealed = api_for(world.city_admin).post(url)
         assert revealed.status_code == 200 and revealed["Cache-Control"] == "no-store"
+
+
+def test_record_ids_are_parsed_without_failing():
+    from stations.validation import record_id
+
+    assert record_id("42") == 42 and record_id(7) == 7
+    for odd in ("²", "1e30", "9" * 30, None, "", "-1", True, " 4 2 "):
+        assert record_id(odd) is None, odd
