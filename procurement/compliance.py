@@ -33,21 +33,17 @@ from procurement.selectors import (
     stations_operating,
 )
 from stations.calendar import add_years
+from stations.compliance import counties_in, missing_policy
 from stations.divisions import Level
 from stations.models import Division
 from stations.policy import PolicyMissing
 from stations.registry import Finding, Rule, RuleResult
 from stations.scoping import Scope
 from stations.selectors import (
-    divisions_visible,
     in_force_on,
     policy_value,
     policy_values_visible,
 )
-
-
-def _missing_policy(error: PolicyMissing) -> RuleResult:
-    return RuleResult(passed=False, expected="—", actual="—", note=str(error))
 
 
 def _contract_url(contract_id: int) -> str:
@@ -101,7 +97,7 @@ def check_contract_years(scope: Scope, division: Division, as_of: datetime.date)
     try:
         wanted = policy_value(scope, "contract_years", as_of)
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     low, high = int(wanted["min"]), int(wanted["max"])
     contracts = list(_contracts_in(scope, division).filter(live_on(as_of)).order_by("number"))
     expected = _("合同期限 %(low)d–%(high)d 年") % {"low": low, "high": high}
@@ -140,7 +136,7 @@ def check_contract_required_clauses(
     try:
         required = [str(name) for name in policy_value(scope, "contract_required_clauses", as_of)]
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     # The policy names the clauses by their Chinese labels, whatever the page's language.
     with translation.override("zh-hans"):
         codes = {str(label): code for code, label in ContractClause.choices}
@@ -182,7 +178,7 @@ def check_stationed_workers_promised(
     try:
         minimum = int(policy_value(scope, "stationed_workers_per_station_min", as_of))
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     rows = list(
         ContractFacility.objects.filter(
             live_station_coverage(as_of),
@@ -232,7 +228,7 @@ def check_pay_floors(scope: Scope, division: Division, as_of: datetime.date) -> 
             for field, code, _label in PAY_FLOORS
         }
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     contracts = list(
         _contracts_in(scope, division)
         .filter(live_on(as_of), kind=ContractKind.STATION_OPERATION)
@@ -285,7 +281,7 @@ def check_evaluator_independence(
     try:
         required = bool(policy_value(scope, "evaluator_independence", as_of))
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     expected = _("第三方评估机构不承接社工站运营合同")
     if not required:
         return RuleResult(passed=None, expected=expected, actual="—", note=_("本市未要求。"))
@@ -354,15 +350,7 @@ def check_organisations_incubated(
     minimum = int(value.value)
     start = value.effective_from
     end = min(as_of, value.effective_to or as_of)
-    if division.level == Level.COUNTY:
-        counties = [division]
-    else:
-        counties = list(
-            divisions_visible(scope)
-            .filter(parent=division, level=Level.COUNTY)
-            .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
-            .order_by("code")
-        )
+    counties = counties_in(scope, division, as_of)
     counts = dict(
         Organisation.objects.filter(
             tenant_id=scope.tenant_id,

@@ -34,15 +34,18 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
-def _division_url(code: str) -> str:
+def division_url(code: str) -> str:
+    """The division page of a short code (6 digits a county, 9 a township)."""
     return reverse("stations:division-detail", args=[code])
 
 
-def _missing_policy(error: PolicyMissing) -> RuleResult:
+def missing_policy(error: PolicyMissing) -> RuleResult:
+    """The failing result of a rule whose policy value is missing on the day; the note
+    names the code."""
     return RuleResult(passed=False, expected="—", actual="—", note=str(error))
 
 
-def _counties(scope: Scope, division: Division, as_of: datetime.date) -> list[Division]:
+def counties_in(scope: Scope, division: Division, as_of: datetime.date) -> list[Division]:
     """The counties the rule looks at: the division itself, or the city's counties that day."""
     if division.level == Level.COUNTY:
         return [division]
@@ -64,7 +67,7 @@ def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date
     try:
         target = float(policy_value(scope, "coverage_target", as_of))
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     figures = coverage_at(scope, division, as_of)
     findings: list[Finding] = []
     county_children = [child for child in figures.children if child.division.level == Level.COUNTY]
@@ -78,7 +81,7 @@ def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date
                 division=child.division.short_code,
                 expected=f"≥ {percent(target)}",
                 actual=f"{percent(child.rate)} ({child.covered}/{child.total})",
-                url=_division_url(child.division.short_code),
+                url=division_url(child.division.short_code),
             )
         )
     rate = figures.rate
@@ -99,7 +102,7 @@ def check_coverage_target(scope: Scope, division: Division, as_of: datetime.date
                 division=unit["code"][:9],
                 expected=_("有运营中的乡镇（街道）社工站"),
                 actual=_("无"),
-                url=_division_url(unit["code"][:9]),
+                url=division_url(unit["code"][:9]),
             )
         )
     actual = (
@@ -127,7 +130,7 @@ def check_county_centre_and_demonstration(
     the year it was recognised, while it operates. Cities without counties
     (东莞, 中山…) are not concerned.
     """
-    counties = _counties(scope, division, as_of)
+    counties = counties_in(scope, division, as_of)
     if not counties:
         return RuleResult(
             passed=None,
@@ -138,7 +141,7 @@ def check_county_centre_and_demonstration(
     try:
         wanted = policy_value(scope, "demonstration_stations_per_county", as_of)
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     low, high = int(wanted["min"]), int(wanted["max"])
     operating = list(
         FacilityOperatingPeriod.objects.filter(
@@ -182,7 +185,7 @@ def check_county_centre_and_demonstration(
                 expected=expected,
                 actual=_("%(centre)s；示范站 %(n)d 个")
                 % {"centre": centre_text, "n": demonstrations},
-                url=_division_url(county.short_code),
+                url=division_url(county.short_code),
             )
         )
     met = len(counties) - len(findings)
@@ -200,7 +203,7 @@ def check_six_haves(scope: Scope, division: Division, as_of: datetime.date) -> R
     try:
         year = int(policy_value(scope, "standardisation_year", as_of))
     except PolicyMissing as error:
-        return _missing_policy(error)
+        return missing_policy(error)
     expected = _("运营中的乡镇（街道）社工站全部“六有”齐全（%(year)d 年起）") % {"year": year}
     if as_of.year < year:
         return RuleResult(

@@ -116,11 +116,19 @@ CATALOGUE: tuple[PolicyDefinition, ...] = (
     ),
     PolicyDefinition(
         "licensed_multiple_of_baseline",
-        _("持证社工数为 2020 年的倍数（2023 年）"),
+        _("持证社工数为基准年年末的倍数（2023 年为 2020 年的 2 倍）"),
         Kind.NUMBER,
         Unit.MULTIPLE,
         "一(三)2",
         (Default(*_year(2023), 2.0),),
+    ),
+    PolicyDefinition(
+        "licensed_baseline_year",
+        _("持证社工倍数目标的基准年（取该年年末人数）"),
+        Kind.INTEGER,
+        Unit.YEAR,
+        "一(三)2",
+        _always(2020),
     ),
     PolicyDefinition(
         "licensed_per_township_min",

@@ -215,7 +215,11 @@ class Registration(models.Model):
     registered_on = models.DateField(_("登记日期"))
     valid_until = models.DateField(_("有效期至"))
     continuing_education_hours = models.DecimalField(
-        _("本期继续教育学时"), max_digits=6, decimal_places=1, default=0
+        _("本期继续教育学时"),
+        max_digits=6,
+        decimal_places=1,
+        default=0,
+        help_text=_("平台外取得的学时（小时）；平台记录的本期培训自动计入，不要重复填写。"),
     )
 
     class Meta:

@@ -9,7 +9,8 @@ fixed number of queries whatever the number of workers:
   after the day's year;
 - growth of the licensed total since the end of an earlier year;
 - the share of the licensed total in each specialty;
-- operating township stations where no licensed worker is stationed that day;
+- operating township stations where no licensed worker is stationed (驻站社工 or 站长)
+  that day;
 - registrations in force expiring within ENDING_SOON days.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import Case, Value, When
 
@@ -28,6 +30,7 @@ from stations.scoping import Scope
 from workforce.models import (
     LEVEL_RANK,
     Assignment,
+    AssignmentRole,
     Credential,
     Population,
     Registration,
@@ -37,6 +40,17 @@ from workforce.models import (
 from workforce.selectors import social_workers_visible
 
 EXPIRING_WITHIN_DAYS = 90  # the horizon for registrations to renew (issue 10)
+# The roles that put a worker at a station (驻站社工 and 站长); a 督导 visits from outside.
+STATION_ROLES = (AssignmentRole.STATIONED, AssignmentRole.HEAD)
+CITY = ""  # the key of the city's total in licensed_series
+
+
+def on_post(day: datetime.date, prefix: str = "") -> Q:
+    """Assignments running on ``day`` (both ends included); ``prefix`` names the relation
+    when filtering from another model (``"assignments__"``)."""
+    return Q(**{f"{prefix}started_on__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": day})
+    )
 
 
 @dataclass
@@ -98,6 +112,22 @@ def licensed_by_level(workers: QuerySet, day: datetime.date) -> dict[str, int]:
     return {level: by_rank.get(rank, 0) for level, rank in LEVEL_RANK.items()}
 
 
+def licensed_on(workers: QuerySet[SocialWorker], day: datetime.date) -> QuerySet[SocialWorker]:
+    """The workers of ``workers`` holding a certificate obtained by ``day``."""
+    return workers.filter(pk__in=Credential.objects.filter(passed_on__lte=day).values("worker"))
+
+
+def specialty_shares(
+    workers: QuerySet[SocialWorker], day: datetime.date, licensed: int
+) -> dict[str, float]:
+    """{specialty: share of the ``licensed`` workers of ``workers`` in it on ``day``}, as
+    fractions (a worker may have several specialties), in one query; 0.0 when none."""
+    counts = licensed_on(workers, day).aggregate(
+        **{code: Count("pk", filter=Q(specialties__contains=[code])) for code in Specialty.values}
+    )
+    return {code: (counts[code] / licensed if licensed else 0.0) for code in Specialty.values}
+
+
 def workforce_summary(
     scope: Scope, division: Division, as_of: datetime.date, since: int | None = None
 ) -> WorkforceSummary:
@@ -122,20 +152,14 @@ def workforce_summary(
         .first()
     )
     per_thousand = licensed / figure.population * 1000 if figure and figure.population else None
-    holders = Credential.objects.filter(passed_on__lte=as_of).values("worker")
-    licensed_workers = workers.filter(pk__in=holders)
-    counts = licensed_workers.aggregate(
-        **{code: Count("pk", filter=Q(specialties__contains=[code])) for code in Specialty.values}
-    )
-    specialties = {
-        code: (counts[code] / licensed if licensed else 0.0) for code in Specialty.values
-    }
+    specialties = specialty_shares(workers, as_of, licensed)
     county = division.county_code if division.level == Level.COUNTY else None
     stationed_licensed = Assignment.objects.filter(
+        on_post(as_of),
         facility=OuterRef("pk"),
-        started_on__lte=as_of,
+        role__in=STATION_ROLES,
         worker__in=Credential.objects.filter(passed_on__lte=as_of).values("worker"),
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+    )
     without = list(
         stations_operating(scope, as_of, county)
         .exclude(Exists(stationed_licensed))
@@ -172,3 +196,41 @@ def workforce_summary(
         ],
         expiring_registrations=current.count(),
     )
+
+
+def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.date, dict[str, int]]:
+    """Licensed workers on each of ``days``: ``{day: {county code: n, CITY: n}}``, in one query.
+
+    A county counts the workers it registered or stationed there that day (as
+    ``workers_in``); a worker may count in two counties, never twice in the city, whose
+    total is every licensed worker in scope. Counties without any are absent.
+    """
+    if not days:
+        return {}
+    workers = social_workers_visible(scope).values("pk", "registered_county")
+    workers_sql, workers_params = workers.query.sql_with_params()
+    sql = f"""
+        WITH days AS (SELECT unnest(%s::date[]) AS day),
+             workers(id, registered_county) AS ({workers_sql}),
+             licensed AS (
+               SELECT days.day, w.id AS worker, w.registered_county AS county
+               FROM days JOIN workers w ON EXISTS (
+                 SELECT 1 FROM workforce_credential c
+                 WHERE c.worker_id = w.id AND c.passed_on <= days.day)),
+             counted AS (
+               SELECT day, worker, county FROM licensed WHERE county <> ''
+               UNION
+               SELECT l.day, l.worker, a.county_code FROM licensed l
+               JOIN workforce_assignment a ON a.worker_id = l.worker
+                 AND a.started_on <= l.day AND (a.ended_on IS NULL OR a.ended_on >= l.day)
+               WHERE a.county_code <> '')
+        SELECT day, county, count(*) FROM counted GROUP BY day, county
+        UNION ALL
+        SELECT day, %s, count(*) FROM licensed GROUP BY day
+    """  # noqa: S608 - workers_sql is the ORM's own SQL, values go as parameters
+    series: dict[datetime.date, dict[str, int]] = {day: {CITY: 0} for day in days}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(days), *workers_params, CITY])
+        for day, county, n in cursor.fetchall():
+            series[day][county] = n
+    return series
