@@ -520,7 +520,9 @@ class WorkforceSummaryApi(ScopedAPIView):
     ``{"division", "as_of", "licensed", "by_level", "per_thousand"`` (‰), ``"population",
     "population_year", "growth": {"since", "from", "to", "rate"}`` (fraction),
     ``"specialties": {code: share}`` (fractions), ``"townships_without_licensed": [...],
-    "expiring_registrations"}``. Another city or county answers 404; a township, or a
+    "expiring_registrations", "passes": {"year", "count", "previous", "rate"}}`` (national
+    exam passes of the day's year and the year before; rate a fraction). Another city or
+    county answers 404; a township, or a
     day outside 2000-01-01…today, 400."""
 
     capability = staticmethod(station_permissions.can_see_network)
@@ -562,5 +564,6 @@ class WorkforceSummaryApi(ScopedAPIView):
                 "specialties": summary.specialties,
                 "townships_without_licensed": summary.townships_without_licensed,
                 "expiring_registrations": summary.expiring_registrations,
+                "passes": summary.passes,
             }
         )

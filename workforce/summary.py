@@ -71,6 +71,7 @@ class WorkforceSummary:
     specialties: dict[str, float]
     townships_without_licensed: list[dict] = field(default_factory=list)
     expiring_registrations: int = 0
+    passes: dict = field(default_factory=dict)
 
 
 def workers_in(scope: Scope, division: Division, day: datetime.date) -> QuerySet[SocialWorker]:
@@ -128,6 +129,23 @@ def specialty_shares(
     return {code: (counts[code] / licensed if licensed else 0.0) for code in Specialty.values}
 
 
+def exam_passes(workers: QuerySet[SocialWorker], as_of: datetime.date) -> dict:
+    """Certificates of ``workers`` obtained in the national exam of ``as_of``'s year and of
+    the year before, by the day: ``{"year", "count", "previous", "rate"}``, ``rate`` the
+    change as a fraction (None without passes the year before). A worker passing the
+    next level counts again: these are passes, not workers."""
+    year = as_of.year
+    counts = Credential.objects.filter(
+        worker__in=workers.values("pk"), passed_on__lte=as_of
+    ).aggregate(
+        count=Count("pk", filter=Q(exam_year=year)),
+        previous=Count("pk", filter=Q(exam_year=year - 1)),
+    )
+    previous = counts["previous"]
+    rate = (counts["count"] - previous) / previous if previous else None
+    return {"year": year, "count": counts["count"], "previous": previous, "rate": rate}
+
+
 def workforce_summary(
     scope: Scope, division: Division, as_of: datetime.date, since: int | None = None
 ) -> WorkforceSummary:
@@ -179,6 +197,7 @@ def workforce_summary(
         )
     )
     return WorkforceSummary(
+        passes=exam_passes(workers, as_of),
         division=division,
         as_of=as_of,
         licensed=licensed,
@@ -234,3 +253,95 @@ def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.da
         for day, county, n in cursor.fetchall():
             series[day][county] = n
     return series
+
+
+@dataclass
+class TrendPoint:
+    """The licensed total at the end of ``year`` (or on the day, for the day's year) and
+    the plan's path for it (None where the policy sets none)."""
+
+    year: int
+    day: datetime.date
+    licensed: int
+    plan: float | None
+
+
+@dataclass
+class CountyDensity:
+    """A county's licensed workers on the day per 1,000 inhabitants (‰) of its latest
+    population figure not after the day's year (None without one)."""
+
+    division: Division
+    licensed: int
+    population: int | None
+    per_thousand: float | None
+
+
+@dataclass
+class WorkforceTrend:
+    points: list[TrendPoint]
+    baseline_year: int | None
+    counties: list[CountyDensity]
+
+
+def workforce_trend(
+    scope: Scope, division: Division, as_of: datetime.date, counties: list[Division]
+) -> WorkforceTrend:
+    """Licensed totals at each year's end from the policy's ``licensed_baseline_year``
+    (else five years back) to the day, beside the plan's path: the baseline compounded by
+    each year's ``licensed_growth_rate``; and the density of each of ``counties`` on the
+    day. Four queries, whatever the number of workers or years."""
+    from stations.policy import PolicyMissing
+    from stations.selectors import policy_value, policy_values_visible
+
+    rates = list(policy_values_visible(scope).filter(code="licensed_growth_rate"))
+
+    def rate_on(day: datetime.date) -> float | None:
+        for row in rates:
+            if row.effective_from <= day and (row.effective_to is None or day <= row.effective_to):
+                return float(row.value)
+        return None
+
+    try:
+        baseline_year: int | None = int(policy_value(scope, "licensed_baseline_year", as_of))
+    except PolicyMissing:
+        baseline_year = None
+    first = min(baseline_year, as_of.year - 1) if baseline_year else as_of.year - 5
+    days = [datetime.date(year, 12, 31) for year in range(first, as_of.year)] + [as_of]
+    series = licensed_series(scope, days)
+    key = division.county_code if division.level == Level.COUNTY else CITY
+    points = []
+    plan: float | None = None
+    for day in days:
+        licensed = series[day].get(key, 0)
+        if baseline_year is not None and day.year == baseline_year:
+            plan = float(licensed)
+        elif plan is not None:
+            rate = rate_on(day)
+            # The day itself, before 31 December: the same pace for the part of its year.
+            share = 1.0 if (day.month, day.day) == (12, 31) else day.timetuple().tm_yday / 365.25
+            plan = plan * (1 + rate) ** share if rate is not None else None
+        points.append(TrendPoint(year=day.year, day=day, licensed=licensed, plan=plan))
+    figures = {
+        row.division_id: row.population
+        for row in Population.objects.filter(
+            tenant_id=scope.tenant_id,
+            division__in=[county.code for county in counties],
+            year__lte=as_of.year,
+        )
+        .order_by("division_id", "-year")
+        .distinct("division_id")
+    }
+    density = []
+    for county in counties:
+        licensed = series[as_of].get(county.county_code, 0)
+        population = figures.get(county.code)
+        density.append(
+            CountyDensity(
+                division=county,
+                licensed=licensed,
+                population=population,
+                per_thousand=licensed / population * 1000 if population else None,
+            )
+        )
+    return WorkforceTrend(points=points, baseline_year=baseline_year, counties=density)

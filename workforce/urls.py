@@ -7,6 +7,7 @@ from workforce import apis, views
 app_name = "workforce"
 
 urlpatterns = [
+    path("workforce/", views.WorkforceView.as_view(), name="workforce"),
     path("social-workers/", views.SocialWorkerListView.as_view(), name="worker-list"),
     path("social-workers/new/", views.SocialWorkerFormView.as_view(), name="worker-create"),
     path("social-workers/<int:pk>/", views.SocialWorkerDetailView.as_view(), name="worker-detail"),

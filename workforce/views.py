@@ -9,7 +9,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from procurement.models import ContractState
 from procurement.selectors import contracts_visible, organisations_visible
-from stations.forms import add_other_errors, add_service_errors
+from stations import permissions as station_permissions
+from stations.divisions import Level
+from stations.forms import AsOfForm, add_other_errors, add_service_errors
 from stations.history import event_rows, history_entries
 from stations.models import Facility
 from stations.scoping import ScopedView
-from stations.selectors import facilities_visible
+from stations.selectors import division_get, divisions_visible, facilities_visible
 from stations.validation import all_errors, record_id
 from workforce import permissions, services
 from workforce.apis import SocialWorkerFilter
@@ -43,6 +45,7 @@ from workforce.forms import (
     TrainingRecordForm,
 )
 from workforce.models import (
+    PLAN_SPECIALTIES,
     CredentialLevel,
     CredentialStatus,
     SocialWorker,
@@ -57,6 +60,7 @@ from workforce.selectors import (
     social_workers_visible,
     trainings_visible,
 )
+from workforce.summary import EXPIRING_WITHIN_DAYS, workforce_summary, workforce_trend
 from workforce.trainings import training_check, training_create
 
 
@@ -331,3 +335,73 @@ class SocialWorkerFormView(ScopedView):
     def render_form(self, request, form, worker, status=200):
         context = {"form": form, "worker": worker}
         return render(request, "workforce/worker_form.html", context, status=status)
+
+
+class WorkforceView(ScopedView):
+    """The workforce of the city or a county on a day (plan 一(三)2): licensed totals by
+    level, ‰ density, growth, exam passes, specialty shares, townships without a licensed
+    worker, registrations to renew; licensed totals by year against the plan's path and
+    density by county, as charts with the same figures in tables. City roles pick a
+    county; a county officer sees its own."""
+
+    capability = staticmethod(station_permissions.can_see_network)
+
+    def get(self, request):
+        root = self.membership.scope_division
+        division = root
+        code = request.GET.get("division", "").strip()
+        errors = []
+        if code:
+            division = division_get(self.scope, code, counting=False)  # 404 outside the scope
+            if division.level not in (Level.CITY, Level.COUNTY):
+                errors.append(_("请选择市或县（市、区）。"))
+                division = root
+        form = AsOfForm(request.GET or None)
+        as_of = form.cleaned_data["as_of"] if form.is_valid() else timezone.localdate()
+        if form.is_bound and not form.is_valid():
+            errors.extend(message for messages_ in form.errors.values() for message in messages_)
+        counties = list(
+            divisions_visible(self.scope)
+            .filter(level=Level.COUNTY, parent=root)
+            .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
+            .order_by("code")
+        )
+        shown = [division] if division.level == Level.COUNTY else counties
+        summary = workforce_summary(self.scope, division, as_of)
+        trend = workforce_trend(self.scope, division, as_of, shown)
+        context = {
+            "division": division,
+            "as_of": as_of,
+            "today": timezone.localdate(),
+            "form": form if request.GET else AsOfForm(initial={"as_of": as_of}),
+            "counties": counties if root.level == Level.CITY else [],
+            "summary": summary,
+            "trend": trend,
+            "levels": [
+                (CredentialLevel(level).label, count) for level, count in summary.by_level.items()
+            ],
+            "specialties": [
+                (Specialty(code).label, share, code in PLAN_SPECIALTIES)
+                for code, share in summary.specialties.items()
+            ],
+            "expiring_within": EXPIRING_WITHIN_DAYS,
+            "errors": errors,
+            "chart_data": {
+                "years": [point.year for point in trend.points],
+                "licensed": [point.licensed for point in trend.points],
+                "plan": [
+                    round(point.plan) if point.plan is not None else None for point in trend.points
+                ],
+                "counties": [row.division.name for row in trend.counties],
+                "density": [
+                    round(row.per_thousand, 2) if row.per_thousand is not None else None
+                    for row in trend.counties
+                ],
+                "labels": {
+                    "licensed": _("持证社工（人）"),
+                    "plan": _("规划路径（人）"),
+                    "density": _("每千人持证社工（‰）"),
+                },
+            },
+        }
+        return render(request, "workforce/workforce.html", context, status=400 if errors else 200)

@@ -51,8 +51,10 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "axes",
     "stations",
-    "workforce",
+    # Registry seams (rules, demo steps, panels) are collected in this order: workforce
+    # builds on procurement (workers are stationed under contracts).
     "procurement",
+    "workforce",
     "supervision",
     "reports",
 ]

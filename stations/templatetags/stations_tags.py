@@ -12,6 +12,14 @@ def percent(rate: float | None) -> str:
     return f"{rate * 100:.1f}%"
 
 
+@register.filter
+def signed_percent(rate: float | None) -> str:
+    """A change as a signed percentage with one decimal (0.4283 → +42.8%, -0.05 → −5.0%)."""
+    if rate is None:
+        return "—"
+    return f"{rate * 100:+.1f}%".replace("-", "−")
+
+
 # Clause references are the plan's own (二(四)3): they stay as written. This one is not a
 # clause but the platform's own default, and reads in the user's language.
 PLATFORM_DEFAULT_CLAUSE = "平台默认"

@@ -24,6 +24,8 @@ CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 # the headers and accepted values of the Chinese spreadsheet template, and the plan's clause
 # references with the contract clauses it names (policy values).
 NOT_INTERFACE = [
+    "民发〔2009〕44号",  # the national rules' document numbers, cited as issued
+    "民发〔2009〕123号",
     "××县（市、区）××乡镇（街道）社会工作服务站",
     "2023年1月1日",
     "是/否",
@@ -134,6 +136,8 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("procurement:evaluation-create"),
         reverse("procurement:evaluation-detail", args=[Evaluation.objects.get().pk]),
         reverse("workforce:worker-list"),
+        reverse("workforce:workforce"),
+        reverse("workforce:workforce") + "?as_of=2024-12-31",
         reverse("workforce:worker-create"),
         reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
     ]
