@@ -522,30 +522,35 @@ class WorkforceSummaryApi(ScopedAPIView):
     ``"specialties": {code: share}`` (fractions), ``"townships_without_licensed": [...],
     "expiring_registrations", "passes": {"year", "count", "previous", "rate"}}`` (national
     exam passes of the day's year and the year before; rate a fraction). Another city or
-    county answers 404; a township, or a
-    day outside 2000-01-01…today, 400."""
+    county answers 404; a township, a day outside 2000-01-01…today, or a ``since`` not
+    before the day's year, 400 with every problem at once."""
 
     capability = staticmethod(station_permissions.can_see_network)
 
     @extend_schema(parameters=[SummaryQuerySerializer], responses={200: None})
     def get(self, request):
         query = SummaryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        errors: dict[str, list] = {}
+        # Every problem at once: the parameters that did not parse and those that did but
+        # do not fit.
+        errors: dict[str, list] = {} if query.is_valid() else dict(query.errors)
+        values = query.validated_data if not errors else {}
         division = self.membership.scope_division
-        code = query.validated_data.get("division")
+        code = request.query_params.get("division", "").strip()
         if code:
-            division = division_get(self.scope, code, counting=False)
+            division = division_get(self.scope, code, counting=False)  # 404 outside the scope
             if division.level not in (Level.CITY, Level.COUNTY):
                 errors["division"] = [_("请选择市或县（市、区）。")]
-        as_of = query.validated_data.get("as_of") or timezone.localdate()
-        if date_problem(as_of):
+        as_of = values.get("as_of") or timezone.localdate()
+        if "as_of" not in errors and date_problem(as_of):
             errors["as_of"] = [date_problem(as_of)]
+        since = values.get("since")
+        if since is not None and since >= as_of.year:
+            errors["since"] = [
+                _("增长起算年份应早于统计日期所在年份 %(year)d。") % {"year": as_of.year}
+            ]
         if errors:
             raise ValidationError(errors)
-        summary = workforce_summary(
-            self.scope, division, as_of, since=query.validated_data.get("since")
-        )
+        summary = workforce_summary(self.scope, division, as_of, since=since)
         return Response(
             {
                 "division": summary.division.short_code,

@@ -111,6 +111,25 @@ def test_the_api_and_its_scope(world, city, outsiders):
         "/api/v1/workforce/summary/", {"division": "450202001"}
     )
     assert "division" in assert_error(township, 400, "invalid")["fields"]
+    # Every problem at once: a township, a day in the future and a growth year not before it.
+    several = api_for(world.city_admin).get(
+        "/api/v1/workforce/summary/", {"division": "450202001", "as_of": "2999-01-01"}
+    )
+    assert set(assert_error(several, 400, "invalid")["fields"]) == {"division", "as_of"}
+    late = api_for(world.city_admin).get(
+        "/api/v1/workforce/summary/", {"as_of": "2024-06-30", "since": "2024", "division": "x"}
+    )
+    assert late.status_code == 404  # a malformed division is not found, like a foreign one
+    since = api_for(world.city_admin).get(
+        "/api/v1/workforce/summary/", {"as_of": "2024-06-30", "since": "2024"}
+    )
+    assert assert_error(since, 400, "invalid")["fields"]["since"] == [
+        "增长起算年份应早于统计日期所在年份 2024。"
+    ]
+    garbled = api_for(world.city_admin).get(
+        "/api/v1/workforce/summary/", {"as_of": "yesterday", "since": "1900"}
+    )
+    assert set(assert_error(garbled, 400, "invalid")["fields"]) == {"as_of", "since"}
     for outsider in (world.contractor, world.evaluator):
         assert api_for(outsider).get("/api/v1/workforce/summary/").status_code == 404
 
