@@ -194,3 +194,16 @@ def api_validated(serializer, check: Callable[[dict], object]) -> dict:
     if "__all__" in errors:  # named as DRF names it
         errors.setdefault("non_field_errors", []).extend(errors.pop("__all__"))
     raise exceptions.ValidationError(errors)
+
+
+class BatchInvalid(Exception):
+    """Items of a batch were refused; nothing was written.
+
+    ``errors`` maps an item's index in the batch to its error: a
+    ValidationError whose ``message_dict`` holds every field problem of that
+    item at once, or PermissionDenied.
+    """
+
+    def __init__(self, errors: dict[int, ValidationError | PermissionDenied]):
+        super().__init__(f"{len(errors)} item(s) refused")
+        self.errors = errors

@@ -25,7 +25,7 @@ from stations.calendar import add_months, add_years
 from stations.history import register_actions
 from stations.models import Membership
 from stations.services.history import acting
-from stations.validation import date_problem
+from stations.validation import BatchInvalid, date_problem
 from workforce import permissions
 from workforce.models import (
     LEVEL_RANK,
@@ -85,19 +85,56 @@ def level_on(credentials: Iterable[Credential], day: datetime.date) -> str | Non
     return max(held, key=LEVEL_RANK.__getitem__) if held else None
 
 
-def credential_check(*, actor: Membership, worker: SocialWorker, **values: Any) -> Credential:
-    """The credential ``values`` describe, unsaved: ``level`` (CredentialLevel code),
-    ``certificate_number``, ``exam_year``, ``passed_on``. Raises PermissionDenied, or
-    ValidationError with every problem: a level the worker holds already, a certificate
-    number registered in the tenant, an exam year before 2008 or after the pass date's
-    year, a pass date in the future."""
-    if not permissions.can_manage_social_workers(actor) or worker.tenant_id != actor.tenant_id:
+def credentials_check(
+    *, actor: Membership, items: list[tuple[SocialWorker, dict]]
+) -> list[Credential]:
+    """The credentials ``items`` describe, unsaved: each is (worker, values) with ``level``
+    (CredentialLevel code), ``certificate_number``, ``exam_year``, ``passed_on``. The
+    levels held and the certificate numbers registered are read once for the batch.
+    Raises PermissionDenied for a role that cannot record them, or BatchInvalid naming
+    each refused item with every problem: a level the worker holds already (or twice in
+    the batch), a certificate number registered in the tenant (or twice), an exam year
+    before 2008 or after the pass date's year, a pass date in the future."""
+    if not permissions.can_manage_social_workers(actor):
+        raise PermissionDenied(_("您的角色不能登记社工的证书。"))
+    saved = [worker.pk for worker, _values in items if worker.pk is not None]
+    held = set(
+        Credential.objects.filter(worker_id__in=saved).values_list("worker_id", "level")
+        if saved
+        else ()
+    )
+    numbers = [str(values.get("certificate_number") or "").strip() for _w, values in items]
+    taken = set(
+        Credential.objects.filter(
+            tenant_id=actor.tenant_id, certificate_number__in=[n for n in numbers if n]
+        ).values_list("certificate_number", flat=True)
+    )
+    built: list[Credential] = []
+    refused: dict[int, ValidationError | PermissionDenied] = {}
+    for index, (worker, values) in enumerate(items):
+        try:
+            credential = _credential(actor, worker, values, held, taken)
+        except (ValidationError, PermissionDenied) as error:
+            refused[index] = error
+            continue
+        held.add((id(worker) if worker.pk is None else worker.pk, credential.level))
+        taken.add(credential.certificate_number)
+        built.append(credential)
+    if refused:
+        raise BatchInvalid(refused)
+    return built
+
+
+def _credential(
+    actor: Membership, worker: SocialWorker, values: dict, held: set, taken: set
+) -> Credential:
+    if worker.tenant_id != actor.tenant_id:
         raise PermissionDenied(_("您的角色不能登记社工的证书。"))
     errors: dict[str, list] = {}
     level = values.get("level")
     if level not in CredentialLevel.values:
         errors.setdefault("level", []).append(_("请选择证书级别。"))
-    elif Credential.objects.filter(worker=worker, level=level).exists():
+    elif (id(worker) if worker.pk is None else worker.pk, level) in held:
         errors.setdefault("level", []).append(
             _("该社工已登记%(level)s证书。") % {"level": CredentialLevel(level).label}
         )
@@ -106,7 +143,7 @@ def credential_check(*, actor: Membership, worker: SocialWorker, **values: Any) 
         errors.setdefault("certificate_number", []).append(_("请填写证书编号。"))
     elif len(number) > 40:
         errors.setdefault("certificate_number", []).append(_("证书编号不能超过 40 个字符。"))
-    elif Credential.objects.filter(tenant_id=actor.tenant_id, certificate_number=number).exists():
+    elif number in taken:
         errors.setdefault("certificate_number", []).append(
             _("证书编号 %(number)s 已登记。") % {"number": number}
         )
@@ -140,6 +177,30 @@ def credential_check(*, actor: Membership, worker: SocialWorker, **values: Any) 
         exam_year=exam_year,
         passed_on=passed_on,
     )
+
+
+def credential_check(*, actor: Membership, worker: SocialWorker, **values: Any) -> Credential:
+    """One credential's checks (see credentials_check), unsaved. Raises PermissionDenied or
+    ValidationError with every problem."""
+    try:
+        return credentials_check(actor=actor, items=[(worker, values)])[0]
+    except BatchInvalid as invalid:
+        raise next(iter(invalid.errors.values())) from None
+
+
+def credentials_create(
+    *, actor: Membership, items: list[tuple[SocialWorker, dict]]
+) -> list[Credential]:
+    """Record the credentials of ``items`` (see credentials_check; the workers saved), all
+    or none, in bulk statements under one history context. Raises PermissionDenied,
+    BatchInvalid, or ValidationError when a certificate was recorded meanwhile."""
+    credentials = credentials_check(actor=actor, items=items)
+    try:
+        with acting(actor.user, action="credential_create", tenant=actor.tenant.code):
+            Credential.objects.bulk_create(credentials, batch_size=2000)
+    except IntegrityError as error:  # recorded meanwhile
+        raise ValidationError({"certificate_number": [_("该证书已登记。")]}) from error
+    return credentials
 
 
 def credential_create(*, actor: Membership, worker: SocialWorker, **values: Any) -> Credential:

@@ -6,6 +6,7 @@ problem at once, and never repeats a full ID number in a message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from stations.history import register_actions
 from stations.models import Membership
 from stations.scoping import ORGANISATIONS, scope_of
 from stations.services.history import acting
-from stations.validation import phone_normalize, record_id
+from stations.validation import BatchInvalid, phone_normalize, record_id
 from workforce import permissions
 from workforce.id_numbers import (
     id_number_birth_date,
@@ -55,53 +56,116 @@ register_actions(
 )
 
 
-def _employer(actor: Membership, value: object, errors: dict) -> Organisation | None:
+@dataclass
+class _Batch:
+    """What checking a batch of workers reads once: the actor's own organisations (a
+    contractor), the employers named, and the ID-number hashes registered in the tenant."""
+
+    own: set[int] | None
+    employers: dict[int, Organisation]
+    taken: dict[str, int]  # id_number_hash → the worker's pk
+    claimed: dict[str, int] = field(default_factory=dict)  # hash → index in this batch
+
+
+def _employer(actor: Membership, value: object, errors: dict, batch: _Batch) -> Organisation | None:
     if value in (None, ""):
         if permissions.keeps_own_organisation_only(actor.role):
             errors.setdefault("employer", []).append(_("请选择本机构。"))
         return None
     key = value.pk if isinstance(value, Organisation) else value
-    employer = Organisation.objects.filter(
-        tenant_id=actor.tenant_id, pk=record_id(key) or 0
-    ).first()
+    employer = batch.employers.get(record_id(key) or 0)
     if employer is None:
         errors.setdefault("employer", []).append(_("该机构不存在或不在本市登记。"))
         return None
-    own = scope_of(actor).ids(ORGANISATIONS)
-    if permissions.keeps_own_organisation_only(actor.role) and employer.pk not in (own or ()):
+    if permissions.keeps_own_organisation_only(actor.role) and employer.pk not in (batch.own or ()):
         errors.setdefault("employer", []).append(_("承接机构只能登记本机构的社工。"))
         return None
     return employer
 
 
-def social_worker_check(
-    *, actor: Membership, worker: SocialWorker | None = None, **values: Any
-) -> SocialWorker:
-    """The worker ``values`` describe (new, or ``worker`` changed), unsaved.
+def _number_of(values: dict) -> str | None:
+    try:
+        return id_number_normalize(values["id_number"]) if "id_number" in values else None
+    except ValidationError:
+        return None
 
-    ``values``: any of SOCIAL_WORKER_FIELDS; ``id_number`` the 18-character resident ID
-    number (GB 11643; spaces trimmed, ``x`` stored as ``X``), ``employer`` an organisation
-    id. The birth date and gender are taken from the number when not given and must agree
-    with it. Raises PermissionDenied, or ValidationError with every problem at once: a
-    malformed or 15-digit number, one already registered in the tenant, a birth date or
-    gender that disagrees with it, a phone that is not one, an employer outside the city
-    (a contractor: other than its own organisation).
+
+def _batch_for(actor: Membership, items: list[tuple[SocialWorker | None, dict]]) -> _Batch:
+    ids = {
+        record_id(value.pk if isinstance(value, Organisation) else value) or 0
+        for _worker, values in items
+        if (value := values.get("employer")) not in (None, "")
+    }
+    hashes = [id_number_hash(number) for _w, values in items if (number := _number_of(values))]
+    return _Batch(
+        own=set(scope_of(actor).ids(ORGANISATIONS) or ())
+        if permissions.keeps_own_organisation_only(actor.role)
+        else None,
+        employers={
+            organisation.pk: organisation
+            for organisation in Organisation.objects.filter(tenant_id=actor.tenant_id, pk__in=ids)
+        },
+        taken=dict(
+            SocialWorker.objects.filter(
+                tenant_id=actor.tenant_id, id_number_hash__in=hashes
+            ).values_list("id_number_hash", "pk")
+        )
+        if hashes
+        else {},
+    )
+
+
+def social_workers_check(
+    *, actor: Membership, items: list[tuple[SocialWorker | None, dict]]
+) -> list[SocialWorker]:
+    """The workers ``items`` describe, unsaved: each item is (None, values) for a new worker
+    or (worker, values) for a change; ``values`` any of SOCIAL_WORKER_FIELDS.
+
+    ``id_number`` is the 18-character resident ID number (GB 11643; spaces trimmed, ``x``
+    stored as ``X``), ``employer`` an organisation id. The birth date and gender are taken
+    from the number when not given and must agree with it. Employers and registered
+    numbers are read once for the batch (an import of thousands of rows makes a few
+    queries). Raises PermissionDenied for a role that cannot register workers, or
+    BatchInvalid naming each refused item with every problem at once: a malformed or
+    15-digit number, one already registered in the tenant or twice in the batch, a birth
+    date or gender that disagrees with it, a phone that is not one, an employer outside
+    the city (a contractor: other than its own organisation). Writes nothing.
     """
     if not permissions.can_manage_social_workers(actor):
         raise PermissionDenied(_("您的角色不能登记或修改社工信息。"))
+    batch = _batch_for(actor, items)
+    built: list[SocialWorker] = []
+    refused: dict[int, ValidationError | PermissionDenied] = {}
+    for index, (worker, values) in enumerate(items):
+        try:
+            built.append(_check_one(actor, worker, values, batch, index))
+        except (ValidationError, PermissionDenied) as error:
+            refused[index] = error
+    if refused:
+        raise BatchInvalid(refused)
+    return built
+
+
+def _check_one(
+    actor: Membership,
+    worker: SocialWorker | None,
+    values: dict,
+    batch: _Batch,
+    index: int,
+) -> SocialWorker:
     if worker is not None and worker.tenant_id != actor.tenant_id:
         raise PermissionDenied(_("该社工不在您的管辖范围内。"))
     errors: dict[str, list] = {}
-    for field in sorted(set(values) - set(SOCIAL_WORKER_FIELDS)):
-        errors.setdefault(field, []).append(_("不能通过此方式修改。"))
+    for name in sorted(set(values) - set(SOCIAL_WORKER_FIELDS)):
+        errors.setdefault(name, []).append(_("不能通过此方式修改。"))
     target = worker or SocialWorker(tenant=actor.tenant)
     if worker is None and actor.scope is not None:
         target.registered_county = actor.scope.county_code
     plain = ("name", "gender", "birth_date", "education", "social_work_major")
-    for field in (*plain, "party_member", "status", "remarks"):
-        if field in values:
-            value = values[field]
-            setattr(target, field, value.strip() if isinstance(value, str) else value)
+    for name in (*plain, "party_member", "status", "remarks"):
+        if name in values:
+            value = values[name]
+            setattr(target, name, value.strip() if isinstance(value, str) else value)
     number = None
     if "id_number" in values:
         try:
@@ -112,12 +176,9 @@ def social_worker_check(
             target.id_number = number
             target.id_number_hash = id_number_hash(number)
             target.id_number_masked = id_number_mask(number)
-            taken = SocialWorker.objects.filter(
-                tenant_id=actor.tenant_id, id_number_hash=target.id_number_hash
-            )
-            if target.pk:
-                taken = taken.exclude(pk=target.pk)
-            if taken.exists():
+            holder = batch.taken.get(target.id_number_hash)
+            earlier = batch.claimed.setdefault(target.id_number_hash, index)
+            if (holder is not None and holder != target.pk) or earlier != index:
                 errors.setdefault("id_number", []).append(
                     _("公民身份号码 %(number)s 已登记。") % {"number": target.id_number_masked}
                 )
@@ -159,7 +220,7 @@ def social_worker_check(
         except ValidationError as error:
             errors.setdefault("phone", []).extend(error.messages)
     if "employer" in values or (worker is None and "employer" not in errors):
-        target.employer = _employer(actor, values.get("employer"), errors)
+        target.employer = _employer(actor, values.get("employer"), errors, batch)
     try:
         target.full_clean(
             exclude=["tenant", "employer", "id_number", "id_number_hash", *errors],
@@ -173,34 +234,73 @@ def social_worker_check(
     return target
 
 
-def _save(actor: Membership, action: str, worker: SocialWorker) -> SocialWorker:
+def _single(call, **kwargs):
+    """Run a batch service for one item and raise that item's own error."""
+    try:
+        return call(**kwargs)[0]
+    except BatchInvalid as invalid:
+        raise next(iter(invalid.errors.values())) from None
+
+
+def social_worker_check(
+    *, actor: Membership, worker: SocialWorker | None = None, **values: Any
+) -> SocialWorker:
+    """One worker's checks (see social_workers_check): the worker ``values`` describe (new,
+    or ``worker`` changed), unsaved. Raises PermissionDenied or ValidationError (every
+    problem at once)."""
+    return _single(social_workers_check, actor=actor, items=[(worker, values)])
+
+
+def _registered_meanwhile(error: IntegrityError, workers: list[SocialWorker]) -> ValidationError:
+    if "worker_id_number_per_tenant" not in str(error):
+        raise error
+    masked = "、".join(worker.id_number_masked for worker in workers[:3])
+    return ValidationError(
+        {"id_number": [_("公民身份号码 %(number)s 已登记。") % {"number": masked}]}
+    )
+
+
+# The model fields a change can touch (the form's fields and what follows from the number).
+_UPDATED_FIELDS = [
+    "name", "gender", "id_number", "id_number_hash", "id_number_masked", "birth_date", "phone",
+    "education", "social_work_major", "employer", "party_member", "specialties", "status",
+    "remarks", "updated_at",
+]  # fmt: skip
+
+
+def social_workers_save(
+    *, actor: Membership, items: list[tuple[SocialWorker | None, dict]]
+) -> list[SocialWorker]:
+    """Register the new workers and change the others of ``items`` (see
+    social_workers_check), all or none, in bulk statements under one history context.
+    Raises PermissionDenied, BatchInvalid, or ValidationError on ``id_number`` when a
+    number was registered meanwhile."""
+    workers = social_workers_check(actor=actor, items=items)
+    created = [worker for worker in workers if worker.pk is None]
+    changed = [worker for worker in workers if worker.pk is not None]
+    now = timezone.now()
+    for worker in changed:
+        worker.updated_at = now
+    action = "social_worker_create" if not changed else "social_worker_update"
     try:
         with acting(actor.user, action=action, tenant=actor.tenant.code):
-            worker.save()
+            SocialWorker.objects.bulk_create(created, batch_size=2000)
+            if changed:
+                SocialWorker.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=1000)
     except IntegrityError as error:  # the same number registered meanwhile
-        if "worker_id_number_per_tenant" not in str(error):
-            raise
-        raise ValidationError(
-            {
-                "id_number": [
-                    _("公民身份号码 %(number)s 已登记。") % {"number": worker.id_number_masked}
-                ]
-            }
-        ) from error
-    return worker
+        raise _registered_meanwhile(error, workers) from error
+    return workers
 
 
 def social_worker_create(*, actor: Membership, **values: Any) -> SocialWorker:
-    """Register a social worker (see social_worker_check); all or nothing, with history."""
-    return _save(actor, "social_worker_create", social_worker_check(actor=actor, **values))
+    """Register a social worker (see social_workers_check); all or nothing, with history."""
+    return _single(social_workers_save, actor=actor, items=[(None, values)])
 
 
 def social_worker_update(*, actor: Membership, worker: SocialWorker, **values: Any) -> SocialWorker:
-    """Change a social worker's fields (see social_worker_check); all or nothing."""
+    """Change a social worker's fields (see social_workers_check); all or nothing."""
     fresh = SocialWorker.objects.get(pk=worker.pk)
-    return _save(
-        actor, "social_worker_update", social_worker_check(actor=actor, worker=fresh, **values)
-    )
+    return _single(social_workers_save, actor=actor, items=[(fresh, values)])
 
 
 def id_number_reveal(*, actor: Membership, worker: SocialWorker, channel: str = "page") -> str:

@@ -31,7 +31,7 @@ from stations.models import (
     Membership,
 )
 from stations.services.history import acting
-from stations.validation import EARLIEST_DATE, date_problem, phone_normalize
+from stations.validation import EARLIEST_DATE, BatchInvalid, date_problem, phone_normalize
 
 # Fields a form, API or spreadsheet may set directly; status and dates have their own services.
 DETAIL_FIELDS = (
@@ -252,19 +252,6 @@ def _log_status(
         reason=reason,
         recorded_by=actor.user if actor is not None else None,
     )
-
-
-class BatchInvalid(Exception):
-    """Items of a batch were refused; nothing was written.
-
-    ``errors`` maps an item's index in the batch to its error: a
-    ValidationError whose ``message_dict`` holds every field problem of that
-    item at once, or PermissionDenied.
-    """
-
-    def __init__(self, errors: dict[int, ValidationError | PermissionDenied]):
-        super().__init__(f"{len(errors)} item(s) refused")
-        self.errors = errors
 
 
 def _single(call, *args, **kwargs):

@@ -129,8 +129,9 @@ def rows_convert(spec: SheetSpec, result: ImportResult) -> dict[int, dict]:
                 values[name] = column.convert(cell)
             except CellError as error:
                 bad = True
+                text = str(row["values"].get(name, ""))
                 result.errors.append(
-                    RowError(row["row"], column.header, row["values"].get(name, ""), str(error))
+                    RowError(row["row"], column.header, spec.shown(name, text), str(error))
                 )
         if not bad:
             converted[row["row"]] = values
@@ -151,7 +152,7 @@ def key_repeats(spec: SheetSpec, converted: dict[int, dict], result: ImportResul
             RowError(
                 number,
                 spec.header_of(first_field),
-                result.text(number, first_field),
+                spec.shown(first_field, result.text(number, first_field)),
                 _("与第 %(row)d 行是同一条记录（%(key)s），每条记录只能出现一次")
                 % {"row": first, "key": spec.key_headers},
             )
@@ -178,7 +179,7 @@ def service_errors(
     for name, texts in messages.items():
         known = spec.column(name) is not None or name == "__all__"
         shown = name if known else denied_field
-        value = result.text(number, shown)
+        value = spec.shown(shown, result.text(number, shown))
         for text in texts:
             result.errors.append(RowError(number, spec.header_of(shown), value, text))
 

@@ -60,6 +60,9 @@ class Column:
     aliases: Mapping[str, str] | None = None
     rule: str | None = None
     help: str = ""
+    # How the cell's text is shown in row errors (the preview, the API, the job's record):
+    # an ID number masked, never repeated in full.
+    display: Callable[[str], str] | None = None
     # label → code of a choice column per language, built on first use.
     _lookups: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -114,6 +117,13 @@ class SheetSpec:
 
     def column(self, field_name: str) -> Column | None:
         return self._by_field.get(field_name)
+
+    def shown(self, field_name: str, text: str) -> str:
+        """A cell's text as row errors show it (the column's ``display``, else as is)."""
+        column = self.column(field_name)
+        if column is None or column.display is None or not text:
+            return text
+        return column.display(text)
 
     def header_of(self, field_name: str) -> str:
         """The header of a field, for row errors ("整行" for errors of the whole row)."""
