@@ -10,6 +10,13 @@ urlpatterns = [
     path("workforce/", views.WorkforceView.as_view(), name="workforce"),
     path("social-workers/", views.SocialWorkerListView.as_view(), name="worker-list"),
     path("social-workers/new/", views.SocialWorkerFormView.as_view(), name="worker-create"),
+    path("social-workers/import/", views.RosterImportView.as_view(), name="worker-import"),
+    path(
+        "social-workers/import/template/",
+        views.RosterTemplateView.as_view(),
+        name="worker-import-template",
+    ),
+    path("social-workers/export/", views.RosterExportView.as_view(), name="worker-export"),
     path("social-workers/<int:pk>/", views.SocialWorkerDetailView.as_view(), name="worker-detail"),
     path("social-workers/<int:pk>/edit/", views.SocialWorkerFormView.as_view(), name="worker-edit"),
     path(

@@ -25,7 +25,9 @@ from stations.history import event_rows, history_entries
 from stations.models import Facility
 from stations.scoping import ScopedView
 from stations.selectors import division_get, divisions_visible, facilities_visible
+from stations.spreadsheets import xlsx_response
 from stations.validation import all_errors, record_id
+from stations.views.imports import ImportUploadView
 from workforce import permissions, services
 from workforce.apis import SocialWorkerFilter
 from workforce.assignments import assignment_check, assignment_create
@@ -53,6 +55,7 @@ from workforce.models import (
     Training,
     WorkerStatus,
 )
+from workforce.roster_import import roster_export, roster_export_filename, roster_template
 from workforce.selectors import (
     assignments_visible,
     credentials_visible,
@@ -101,6 +104,7 @@ class SocialWorkerListView(ScopedView):
             "statuses": WorkerStatus.choices,
             "organisations": organisations_visible(self.scope).order_by("name"),
             "can_manage": permissions.can_manage_social_workers(self.membership),
+            "query": request.GET.urlencode(),
         }
         return render(request, "workforce/worker_list.html", context)
 
@@ -405,3 +409,35 @@ class WorkforceView(ScopedView):
             },
         }
         return render(request, "workforce/workforce.html", context, status=400 if errors else 200)
+
+
+class RosterTemplateView(ScopedView):
+    """The empty roster template (XLSX) with the organisations the user may name."""
+
+    capability = staticmethod(permissions.can_manage_social_workers)
+
+    def get(self, request):
+        content = roster_template(self.membership)
+        return xlsx_response(content, f"{self.membership.tenant.code}-social-workers-template.xlsx")
+
+
+class RosterExportView(ScopedView):
+    """The worker list as filtered on the list page, as XLSX: ID numbers and phones masked,
+    each worker's highest credential; the file imports again."""
+
+    selector = staticmethod(social_workers_visible)
+    capability = staticmethod(permissions.can_see_social_workers)
+
+    def get(self, request):
+        filterset = SocialWorkerFilter(request.GET or None, queryset=self.get_queryset())
+        queryset = filterset.qs if filterset.is_bound else self.get_queryset()
+        content = roster_export(queryset.order_by("name", "pk"))
+        return xlsx_response(content, roster_export_filename(self.membership))
+
+
+class RosterImportView(ImportUploadView):
+    """Upload a roster: new workers, or changes keyed on the ID number, with credentials."""
+
+    kind = "social_workers"
+    template_url = "workforce:worker-import-template"
+    capability = staticmethod(permissions.can_manage_social_workers)

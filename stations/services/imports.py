@@ -175,7 +175,8 @@ def _store_preview(job: ImportJob, result: ImportResult) -> None:
             "row": row["row"],
             "action": plan.action if (plan := result.plans.get(row["row"])) else "",
             "changes": [list(change) for change in plan.changes] if plan else [],
-            "cells": [row["values"].get(name, "") for name in shown],
+            # Kept and shown as the column displays them (an ID number masked).
+            "cells": [spec.shown(name, str(row["values"].get(name, ""))) for name in shown],
         }
         for row in result.rows
     ]

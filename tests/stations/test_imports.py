@@ -93,8 +93,10 @@ class TestApi:
         assert body["errors"][0]["row"] == 3 and "同一时间只能有一个" in body["errors"][0]["rule"]
 
     def test_roles_that_cannot_import_get_404(self, world):
-        for who in (world.city_viewer, world.contractor, world.evaluator):
+        for who in (world.city_viewer, world.evaluator):
             assert_error(post_file(api_for(who), xlsx(GOOD)), 404, "not_found")
+        # A contractor imports its social worker roster, never facilities.
+        assert_error(post_file(api_for(world.contractor), xlsx(GOOD)), 403, "permission_denied")
         assert not ImportJob.objects.exists()
 
     def test_outsiders_never_see_an_import(self, world, outsiders):
