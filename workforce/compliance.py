@@ -71,7 +71,7 @@ from workforce.selectors import social_workers_visible
 from workforce.summary import (
     CITY,
     STATION_ROLES,
-    licensed_by_level,
+    licensed_levels,
     licensed_series,
     on_post,
     specialty_shares,
@@ -304,7 +304,7 @@ def check_specialist_share(scope: Scope, division: Division, as_of: datetime.dat
     except PolicyMissing as error:
         return missing_policy(error)
     workers = workers_in(scope, division, as_of)
-    licensed = sum(licensed_by_level(workers, as_of).values())
+    licensed = sum(licensed_levels(scope, division, [as_of])[as_of].values())
     shares = specialty_shares(workers, as_of, licensed)
     expected = _("各专业占持证社工 ≥ %(share)s") % {"share": percent(share)}
     url = reverse("workforce:worker-list")

@@ -9,6 +9,7 @@ checked against a table of divisions: codes are abolished over time (371202 in
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import hmac
 
@@ -18,6 +19,29 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 
+@functools.lru_cache(maxsize=100_000)
+def _checked(raw: str) -> tuple[str, str]:
+    """(the compacted number, what is wrong with it or ""): cached, since an import checks
+    each number in several passes."""
+    text = ric.compact(raw)
+    return text, _problem(text)
+
+
+def _problem(text: str) -> str:
+    digits = text.isascii() and text[:17].isdigit()  # no ² or other Unicode digits
+    if len(text) == 15 and text.isascii() and text.isdigit():
+        return "fifteen"
+    if len(text) != 18 or not digits or not (text[17].isdigit() or text[17] == "X"):
+        return "shape"
+    try:
+        ric.get_birth_date(text)
+    except Exception:  # stdnum's InvalidComponent: no such day
+        return "birth"
+    if ric.calc_check_digit(text) != text[17]:
+        return "check"
+    return ""
+
+
 def id_number_normalize(value: object) -> str:
     """The number in its stored form: 18 characters, spaces trimmed, a final ``x`` as ``X``.
 
@@ -25,31 +49,17 @@ def id_number_normalize(value: object) -> str:
     18-digit number), another length, a character that is not a digit, an impossible
     birth date, or a wrong check digit. The message never repeats the number in full.
     """
-    text = ric.compact(str(value or ""))
+    text, problem = _checked(str(value or ""))
+    if not problem:
+        return text
     masked = id_number_mask(text) if len(text) >= 10 else _("（已隐去）")
-    digits = text.isascii() and text[:17].isdigit()  # no ² or other Unicode digits
-    if len(text) == 15 and text.isascii() and text.isdigit():
-        raise ValidationError(
-            _("这是 15 位的旧身份证号码，请填写 18 位公民身份号码。"), code="invalid_id_number"
-        )
-    if len(text) != 18 or not digits or not (text[17].isdigit() or text[17] == "X"):
-        raise ValidationError(
-            _("公民身份号码应为 18 位：前 17 位为数字，末位为数字或 X。"),
-            code="invalid_id_number",
-        )
-    try:
-        ric.get_birth_date(text)
-    except Exception as error:  # stdnum's InvalidComponent: no such day
-        raise ValidationError(
-            _("公民身份号码 %(number)s 中的出生日期不存在。") % {"number": masked},
-            code="invalid_id_number",
-        ) from error
-    if ric.calc_check_digit(text) != text[17]:
-        raise ValidationError(
-            _("公民身份号码 %(number)s 的校验码不正确，请核对。") % {"number": masked},
-            code="invalid_id_number",
-        )
-    return text
+    messages = {
+        "fifteen": _("这是 15 位的旧身份证号码，请填写 18 位公民身份号码。"),
+        "shape": _("公民身份号码应为 18 位：前 17 位为数字，末位为数字或 X。"),
+        "birth": _("公民身份号码 %(number)s 中的出生日期不存在。") % {"number": masked},
+        "check": _("公民身份号码 %(number)s 的校验码不正确，请核对。") % {"number": masked},
+    }
+    raise ValidationError(messages[problem], code="invalid_id_number")
 
 
 def id_number_birth_date(number: str) -> datetime.date:

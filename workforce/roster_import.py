@@ -201,6 +201,7 @@ def _resolve_cells(
     """Normalise the ID number, turn the employer's USCC into its id and the specialties'
     names into codes; a row with a cell that cannot be is dropped with its errors."""
     usccs: dict[int, str] = {}
+    checked_codes: dict[str, str | ValidationError] = {}
     bad: set[int] = set()
 
     def refuse(number: int, name: str, rule: str) -> None:
@@ -231,10 +232,18 @@ def _resolve_cells(
             else:
                 values["specialties"] = [labels[name] for name in names]
         if values.get("employer"):
-            try:
-                usccs[number] = uscc_normalize(values["employer"])
-            except ValidationError as error:
-                refuse(number, "employer", error.messages[0])
+            # A roster names a handful of organisations: each code is checked once.
+            raw_code = values["employer"]
+            if raw_code not in checked_codes:
+                try:
+                    checked_codes[raw_code] = uscc_normalize(raw_code)
+                except ValidationError as error:
+                    checked_codes[raw_code] = error
+            code = checked_codes[raw_code]
+            if isinstance(code, ValidationError):
+                refuse(number, "employer", code.messages[0])
+            else:
+                usccs[number] = code
     organisations = dict(
         Organisation.objects.filter(
             tenant_id=actor.tenant_id, uscc__in=set(usccs.values())

@@ -48,6 +48,12 @@ SOCIAL_WORKER_FIELDS = (
     "remarks",
 )
 
+SPECIALTY_CODES = tuple(Specialty.values)
+CHECKED_ABOVE = (
+    "tenant", "employer", "id_number", "id_number_hash", "id_number_masked", "birth_date",
+    "gender", "phone", "specialties", "registered_county",
+)  # fmt: skip
+
 register_actions(
     {
         "social_worker_create": gettext_lazy("登记了该社工"),
@@ -206,14 +212,14 @@ def _check_one(
     if "specialties" in values:
         raw = values["specialties"] or []
         chosen = list(raw) if isinstance(raw, list | tuple) else [raw]
-        unknown = [code for code in chosen if code not in Specialty.values]
+        unknown = [code for code in chosen if code not in SPECIALTY_CODES]
         if unknown:
             errors.setdefault("specialties", []).append(
                 _("专业领域“%(codes)s”不存在；可用：%(known)s。")
-                % {"codes": "、".join(map(str, unknown)), "known": ", ".join(Specialty.values)}
+                % {"codes": "、".join(map(str, unknown)), "known": ", ".join(SPECIALTY_CODES)}
             )
         else:
-            target.specialties = [code for code in Specialty.values if code in chosen]
+            target.specialties = [code for code in SPECIALTY_CODES if code in chosen]
     if "phone" in values:
         try:
             target.phone = phone_normalize(values["phone"] or "")
@@ -222,8 +228,9 @@ def _check_one(
     if "employer" in values or (worker is None and "employer" not in errors):
         target.employer = _employer(actor, values.get("employer"), errors, batch)
     try:
+        # The fields checked above (or derived from the number) are not checked again.
         target.full_clean(
-            exclude=["tenant", "employer", "id_number", "id_number_hash", *errors],
+            exclude=[*CHECKED_ABOVE, *errors],
             validate_unique=False,
             validate_constraints=False,
         )

@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.expressions import Case, Value, When
 
 from procurement.selectors import stations_operating
@@ -93,24 +93,49 @@ def _rank() -> Case:
     )
 
 
-def licensed_by_level(workers: QuerySet, day: datetime.date) -> dict[str, int]:
-    """{level: number of workers whose highest certificate obtained by ``day`` is that level}."""
-    top = (
-        Credential.objects.filter(worker=OuterRef("pk"), passed_on__lte=day)
-        .annotate(rank=_rank())
-        .values("worker")
-        .annotate(top=Max("rank"))
-        .values("top")
-    )
-    rows = (
-        workers.annotate(top=Subquery(top))
-        .filter(top__isnull=False)
-        .values("top")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_rank = {row["top"]: row["n"] for row in rows}
-    return {level: by_rank.get(rank, 0) for level, rank in LEVEL_RANK.items()}
+def licensed_levels(
+    scope: Scope, division: Division, days: list[datetime.date]
+) -> dict[datetime.date, dict[str, int]]:
+    """{day: {level: number of workers of ``division`` (see ``workers_in``) whose highest
+    certificate obtained by that day is that level}} for each of ``days``, in one query."""
+    workers = social_workers_visible(scope).values("pk", "registered_county")
+    workers_sql, workers_params = workers.query.sql_with_params()
+    county = division.county_code if division.level == Level.COUNTY else ""
+    ranks = " ".join("WHEN %s THEN %s" for _level in LEVEL_RANK)
+    sql = f"""
+        WITH days AS (SELECT unnest(%s::date[]) AS day),
+             workers(id, county) AS ({workers_sql}),
+             members AS (
+               SELECT days.day, w.id FROM days JOIN workers w
+                 ON %s = '' OR w.county = %s OR EXISTS (
+                   SELECT 1 FROM workforce_assignment a
+                   WHERE a.worker_id = w.id AND a.county_code = %s
+                     AND a.started_on <= days.day
+                     AND (a.ended_on IS NULL OR a.ended_on >= days.day))),
+             tops AS (
+               SELECT m.day, max(CASE c.level {ranks} END) AS top
+               FROM members m JOIN workforce_credential c
+                 ON c.worker_id = m.id AND c.passed_on <= m.day
+               GROUP BY m.day, m.id)
+        SELECT day, top, count(*) FROM tops GROUP BY day, top
+    """  # noqa: S608 - workers_sql is the ORM's own SQL, values go as parameters
+    params = [
+        list(days),
+        *workers_params,
+        county,
+        county,
+        county,
+        *(value for level, rank in LEVEL_RANK.items() for value in (level, rank)),
+    ]
+    by_rank: dict[datetime.date, dict[int, int]] = {day: {} for day in days}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for day, top, n in cursor.fetchall():
+            by_rank[day][top] = n
+    return {
+        day: {level: counts.get(rank, 0) for level, rank in LEVEL_RANK.items()}
+        for day, counts in by_rank.items()
+    }
 
 
 def licensed_on(workers: QuerySet[SocialWorker], day: datetime.date) -> QuerySet[SocialWorker]:
@@ -152,15 +177,12 @@ def workforce_summary(
     """The summary for ``division`` (the city or a county in scope) on ``as_of``; growth
     is measured from the end of year ``since`` (default: the year before)."""
     workers = workers_in(scope, division, as_of)
-    by_level = licensed_by_level(workers, as_of)
-    licensed = sum(by_level.values())
     since = since if since is not None else as_of.year - 1
-    growth_from = sum(
-        licensed_by_level(
-            workers_in(scope, division, datetime.date(since, 12, 31)),
-            datetime.date(since, 12, 31),
-        ).values()
-    )
+    start = datetime.date(since, 12, 31)
+    levels = licensed_levels(scope, division, [as_of, start])
+    by_level = levels[as_of]
+    licensed = sum(by_level.values())
+    growth_from = sum(levels[start].values())
     growth_rate = (licensed - growth_from) / growth_from if growth_from else None
     figure = (
         Population.objects.filter(
