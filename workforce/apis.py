@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -35,6 +36,7 @@ from workforce.models import (
     AssignmentRole,
     Credential,
     CredentialLevel,
+    CredentialStatus,
     Education,
     Gender,
     Population,
@@ -51,6 +53,7 @@ from workforce.selectors import (
     population_visible,
     social_workers_visible,
     trainings_visible,
+    with_credential_state,
 )
 from workforce.summary import workforce_summary
 from workforce.trainings import training_check, training_create
@@ -108,11 +111,30 @@ def service_values(parsed: dict) -> dict:
 
 
 class SocialWorkerFilter(django_filters.FilterSet):
+    """Filters of the worker list, its export and the API; a county or station means
+    registered there or stationed there today, a level or credential status that of the
+    worker's highest certificate today (Asia/Shanghai)."""
+
     employer = django_filters.NumberFilter(
         field_name="employer_id", label=_("所在机构"), min_value=1, max_value=2**63 - 1
     )
     status = django_filters.ChoiceFilter(choices=WorkerStatus.choices, label=_("状态"))
     q = django_filters.CharFilter(method="filter_search", label=_("姓名"))
+    county = django_filters.CharFilter(
+        method="filter_county", label=_("县（市、区）"), help_text="6-digit county code"
+    )
+    station = django_filters.NumberFilter(
+        method="filter_station", label=_("站点"), min_value=1, max_value=2**63 - 1
+    )
+    specialty = django_filters.ChoiceFilter(
+        choices=Specialty.choices, method="filter_specialty", label=_("专业领域")
+    )
+    level = django_filters.ChoiceFilter(
+        choices=CredentialLevel.choices, method="filter_level", label=_("证书级别")
+    )
+    credential_status = django_filters.ChoiceFilter(
+        choices=CredentialStatus.choices, method="filter_credential_status", label=_("证书状态")
+    )
 
     class Meta:
         model = SocialWorker
@@ -121,6 +143,32 @@ class SocialWorkerFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(name__icontains=value) if value else queryset
+
+    def _posts_today(self):
+        today = timezone.localdate()
+        return Assignment.objects.filter(worker=OuterRef("pk"), started_on__lte=today).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+        )
+
+    def filter_county(self, queryset, name, value):
+        code = value.strip()[:6]
+        if not (len(code) == 6 and code.isdigit()):
+            return queryset.none()
+        stationed = self._posts_today().filter(county_code=code)
+        return queryset.filter(Q(registered_county=code) | Exists(stationed))
+
+    def filter_station(self, queryset, name, value):
+        return queryset.filter(Exists(self._posts_today().filter(facility_id=value)))
+
+    def filter_specialty(self, queryset, name, value):
+        return queryset.filter(specialties__contains=[value])
+
+    def filter_level(self, queryset, name, value):
+        return with_credential_state(queryset, timezone.localdate()).filter(top_level=value)
+
+    def filter_credential_status(self, queryset, name, value):
+        states = with_credential_state(queryset, timezone.localdate())
+        return states.filter(credential_state=value)
 
 
 def require_manager(membership) -> None:

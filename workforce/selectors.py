@@ -114,3 +114,71 @@ def is_of_county(worker: SocialWorker, county_code: str, day) -> bool:
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
         .exists()
     )
+
+
+def _last_due_expiry(day):
+    """The latest expiry whose re-registration window (three months before it) has opened
+    by ``day``: a registration expiring on or before it, and not before ``day``, is 待再登记."""
+    import datetime
+
+    from stations.calendar import add_months
+    from workforce.credentials import window_opens
+
+    expiry = add_months(day, 3)
+    while window_opens(expiry + datetime.timedelta(days=1)) <= day:
+        expiry += datetime.timedelta(days=1)
+    while window_opens(expiry) > day:
+        expiry -= datetime.timedelta(days=1)
+    return expiry
+
+
+def with_credential_state(workers: QuerySet[SocialWorker], day) -> QuerySet[SocialWorker]:
+    """``workers`` annotated, in SQL, with ``top_level`` (the worker's level on ``day`` as
+    ``credentials.level_on`` gives it: the highest certificate valid or due for
+    re-registration; None without one) and ``credential_state`` (the CredentialStatus on
+    ``day`` of the highest certificate obtained by then, as ``credentials.status_on`` gives
+    it; None without one)."""
+    from django.db.models import Case, CharField, IntegerField, Subquery, Value, When
+
+    from workforce.models import LEVEL_RANK, Credential, CredentialStatus, Registration
+
+    rank = Case(
+        *(When(level=level, then=Value(value)) for level, value in LEVEL_RANK.items()),
+        output_field=IntegerField(),
+    )
+    top = (
+        Credential.objects.filter(worker=OuterRef("pk"), passed_on__lte=day)
+        .annotate(rank=rank)
+        .order_by("-rank", "-passed_on", "-pk")
+    )
+    latest = (
+        Registration.objects.filter(credential=OuterRef("top_credential"), registered_on__lte=day)
+        .order_by("-registered_on", "-pk")
+        .values("valid_until")[:1]
+    )
+    standing = (
+        Registration.objects.filter(credential=OuterRef("pk"), registered_on__lte=day)
+        .order_by("-registered_on", "-pk")
+        .values("valid_until")[:1]
+    )
+    valid = top.annotate(standing=Subquery(standing)).filter(standing__gte=day)
+    return (
+        workers.annotate(
+            top_credential=Subquery(top.values("pk")[:1]),
+            top_level=Subquery(valid.values("level")[:1]),
+        )
+        .annotate(latest_until=Subquery(latest))
+        .annotate(
+            credential_state=Case(
+                When(top_credential__isnull=True, then=Value(None)),
+                When(latest_until__isnull=True, then=Value(CredentialStatus.UNREGISTERED.value)),
+                When(latest_until__lt=day, then=Value(CredentialStatus.EXPIRED.value)),
+                When(
+                    latest_until__lte=_last_due_expiry(day),
+                    then=Value(CredentialStatus.DUE.value),
+                ),
+                default=Value(CredentialStatus.VALID.value),
+                output_field=CharField(),
+            )
+        )
+    )

@@ -34,9 +34,7 @@ with translation.override("zh-hans"):
                 width=22,
                 max_length=30,
                 display=id_number_shown,
-                help=gettext_noop(
-                    "18 位；导出的名单中已隐去，再次导入时按隐去的号码和姓名找到本人"
-                ),
+                help="18 位；导出的名单中已隐去，再次导入时按隐去的号码和姓名找到本人",
             ),
             Column(
                 "性别",

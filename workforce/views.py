@@ -22,7 +22,7 @@ from stations import permissions as station_permissions
 from stations.divisions import Level
 from stations.forms import AsOfForm, add_other_errors, add_service_errors
 from stations.history import event_rows, history_entries
-from stations.models import Facility
+from stations.models import Facility, FacilityLevel
 from stations.scoping import ScopedView
 from stations.selectors import division_get, divisions_visible, facilities_visible
 from stations.spreadsheets import xlsx_response
@@ -62,6 +62,7 @@ from workforce.selectors import (
     id_number_reveals,
     social_workers_visible,
     trainings_visible,
+    with_credential_state,
 )
 from workforce.summary import EXPIRING_WITHIN_DAYS, workforce_summary, workforce_trend
 from workforce.trainings import training_check, training_create
@@ -98,13 +99,35 @@ class SocialWorkerListView(ScopedView):
     def get(self, request):
         filterset = SocialWorkerFilter(request.GET or None, queryset=self.get_queryset())
         queryset = filterset.qs if filterset.is_bound else self.get_queryset()
+        queryset = with_credential_state(queryset, timezone.localdate())
         page = Paginator(queryset.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        root = self.membership.scope_division
         context = {
             "page": page,
             "statuses": WorkerStatus.choices,
+            "levels": CredentialLevel.choices,
+            "credential_statuses": CredentialStatus.choices,
+            "specialties": Specialty.choices,
             "organisations": organisations_visible(self.scope).order_by("name"),
+            "counties": (
+                list(
+                    divisions_visible(self.scope)
+                    .filter(level=Level.COUNTY, parent=root, retired_on__isnull=True)
+                    .order_by("code")
+                )
+                if self.scope.network and root.level == Level.CITY
+                else []
+            ),
+            "stations": list(
+                facilities_visible(self.scope)
+                .filter(level=FacilityLevel.TOWNSHIP_STATION)
+                .order_by("county_code", "division_id")
+                .values("pk", "name")
+            ),
             "can_manage": permissions.can_manage_social_workers(self.membership),
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
         }
         return render(request, "workforce/worker_list.html", context)
 

@@ -33,6 +33,8 @@ NOT_INTERFACE = [
     "所在区划代码",
     "层级",
     "站点",
+    "社会工作者",  # the roster template's sheet name and key column
+    "公民身份号码",
     "服务人员安排、服务具体内容、服务目标、资金管理、督导培训、评估要求",
     # The same clauses one by one (policy contract_required_clauses: the city's own words).
     "服务人员安排",
@@ -139,6 +141,7 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("workforce:workforce"),
         reverse("workforce:workforce") + "?as_of=2024-12-31",
         reverse("workforce:worker-create"),
+        reverse("workforce:worker-import"),
         reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
