@@ -149,3 +149,16 @@ class TrainingRecordForm(StyledForm, forms.Form):
     )
     form = forms.ChoiceField(label=_("形式"), choices=TrainingForm.choices)
     certificate_number = forms.CharField(label=_("结业证书编号"), max_length=60, required=False)
+
+
+class PopulationForm(StyledForm, forms.Form):
+    """One population figure: the city or a county (its code), a year, residents, source."""
+
+    division = forms.ChoiceField(label=_("区划"))
+    year = forms.IntegerField(label=_("年份"), min_value=1953, max_value=2100)
+    population = forms.IntegerField(label=_("常住人口（人）"), min_value=1)
+    source = forms.CharField(label=_("数据来源"), max_length=200)
+
+    def __init__(self, *args, divisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = [(d.short_code, d.name) for d in divisions]

@@ -85,3 +85,16 @@ with translation.override("zh-hans"):
             Column("备注", "remarks", width=30),
         ),
     )
+
+
+with translation.override("zh-hans"):
+    POPULATION_SHEET = SheetSpec(
+        name="人口",
+        key=("division", "year"),
+        columns=(
+            Column("区划代码", "division", "code", required=True, width=14),
+            Column("年份", "year", "year", required=True, width=8),
+            Column("常住人口（人）", "population", "decimal", required=True, width=14),
+            Column("数据来源", "source", required=True, width=36, max_length=200),
+        ),
+    )

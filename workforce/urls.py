@@ -8,6 +8,14 @@ app_name = "workforce"
 
 urlpatterns = [
     path("workforce/", views.WorkforceView.as_view(), name="workforce"),
+    path("population/", views.PopulationView.as_view(), name="population"),
+    path("population/import/", views.PopulationImportView.as_view(), name="population-import"),
+    path(
+        "population/import/template/",
+        views.PopulationTemplateView.as_view(),
+        name="population-import-template",
+    ),
+    path("population/export/", views.PopulationExportView.as_view(), name="population-export"),
     path("social-workers/", views.SocialWorkerListView.as_view(), name="worker-list"),
     path("social-workers/new/", views.SocialWorkerFormView.as_view(), name="worker-create"),
     path("social-workers/import/", views.RosterImportView.as_view(), name="worker-import"),

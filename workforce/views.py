@@ -42,6 +42,7 @@ from workforce.credentials import (
 from workforce.forms import (
     AssignmentForm,
     CredentialForm,
+    PopulationForm,
     RegistrationForm,
     SocialWorkerForm,
     TrainingRecordForm,
@@ -55,11 +56,18 @@ from workforce.models import (
     Training,
     WorkerStatus,
 )
+from workforce.population import population_check, population_set
+from workforce.population_import import (
+    population_export,
+    population_export_filename,
+    population_template,
+)
 from workforce.roster_import import roster_export, roster_export_filename, roster_template
 from workforce.selectors import (
     assignments_visible,
     credentials_visible,
     id_number_reveals,
+    population_visible,
     social_workers_visible,
     trainings_visible,
     with_credential_state,
@@ -464,3 +472,80 @@ class RosterImportView(ImportUploadView):
     kind = "social_workers"
     template_url = "workforce:worker-import-template"
     capability = staticmethod(permissions.can_manage_social_workers)
+
+
+class PopulationView(ScopedView):
+    """The city's and its counties' population by year with its source (the denominator of
+    the ‰ density); a city admin sets a figure here or imports them from Excel."""
+
+    selector = staticmethod(population_visible)
+    capability = staticmethod(station_permissions.can_see_network)
+
+    def divisions(self):
+        root = self.membership.scope_division
+        counties = divisions_visible(self.scope).filter(
+            level=Level.COUNTY, parent=root, retired_on__isnull=True
+        )
+        return [root, *counties.order_by("code")]
+
+    def get(self, request, form=None, status=200):
+        manage = permissions.can_manage_population(self.membership)
+        rows = self.get_queryset().order_by("division_id", "-year")
+        context = {
+            "rows": rows,
+            "can_manage": manage,
+            "form": (form or PopulationForm(divisions=self.divisions(), auto_id="population-%s"))
+            if manage
+            else None,
+        }
+        return render(request, "workforce/population.html", context, status=status)
+
+    def post(self, request):
+        if not permissions.can_manage_population(self.membership):
+            raise PermissionDenied(_("只有市级管理员可以登记人口数。"))
+        form = PopulationForm(request.POST, divisions=self.divisions(), auto_id="population-%s")
+        valid = form.is_valid()
+        values = {name: form.cleaned_data.get(name) for name in form.fields}
+        if valid:
+            try:
+                population_set(actor=self.membership, **values)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已登记人口数。"))
+                return redirect("workforce:population")
+        else:
+            check = partial(
+                population_check,
+                actor=self.membership,
+                **{name: value if value is not None else "" for name, value in values.items()},
+            )
+            add_other_errors(form, all_errors(form.errors, check))
+        return self.get(request, form=form, status=400)
+
+
+class PopulationTemplateView(ScopedView):
+    capability = staticmethod(permissions.can_manage_population)
+
+    def get(self, request):
+        content = population_template(self.membership)
+        return xlsx_response(content, f"{self.membership.tenant.code}-population-template.xlsx")
+
+
+class PopulationExportView(ScopedView):
+    """The population figures in scope as XLSX (they import again)."""
+
+    selector = staticmethod(population_visible)
+    capability = staticmethod(station_permissions.can_see_network)
+
+    def get(self, request):
+        content = population_export(self.get_queryset())
+        return xlsx_response(content, population_export_filename(self.membership))
+
+
+class PopulationImportView(ImportUploadView):
+    """Upload population figures (city admins), keyed on division and year."""
+
+    kind = "population"
+    template_url = "workforce:population-import-template"
+    capability = staticmethod(permissions.can_manage_population)

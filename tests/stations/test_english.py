@@ -142,6 +142,7 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("workforce:workforce") + "?as_of=2024-12-31",
         reverse("workforce:worker-create"),
         reverse("workforce:worker-import"),
+        reverse("workforce:population"),
         reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
