@@ -81,8 +81,8 @@ def population_import(
             if old is None:
                 result.plans[number] = RowPlan(NEW)
             elif mode == "create":
-                error = ValidationError({"year": [_("该年份的人口数已登记。")]})
-                service_errors(SPEC, result, number, error, denied_field="division")
+                taken = ValidationError({"year": [_("该年份的人口数已登记。")]})
+                service_errors(SPEC, result, number, taken, denied_field="division")
                 continue
             else:
                 changes = [
@@ -94,7 +94,7 @@ def population_import(
                 if not changes:
                     continue
             writes.append(values)
-        result.errors.sort(key=lambda error: error.row)
+        result.errors.sort(key=lambda row_error: row_error.row)
         report(70)
         unchanged_plan = expected is None or expected == result.plan_digest
         if commit and result.ok and unchanged_plan:
