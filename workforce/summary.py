@@ -213,8 +213,11 @@ def workforce_summary(
         valid_until__lte=as_of + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
     ).exclude(
         Exists(
+            # A re-registration recorded by the day; a later one did not exist yet.
             Registration.objects.filter(
-                credential=OuterRef("credential"), registered_on__gt=OuterRef("registered_on")
+                credential=OuterRef("credential"),
+                registered_on__gt=OuterRef("registered_on"),
+                registered_on__lte=as_of,
             )
         )
     )

@@ -32,6 +32,7 @@ from procurement.models import (
     FundingSource,
     Organisation,
 )
+from procurement.signals import contract_terminated
 from stations.divisions import InvalidDivisionCode, Level, normalize_code
 from stations.history import register_actions
 from stations.models import Division, Facility, FacilityLevel, Membership
@@ -587,7 +588,8 @@ def contract_terminate(
 ) -> Contract:
     """Terminate a signed contract early: ``on`` is its last day in force (see the check).
 
-    Its facilities are no longer covered by it from the day after.
+    Its facilities are no longer covered by it from the day after; ``contract_terminated``
+    tells the apps above (workforce ends the posts held under it).
     """
     with acting(actor.user, action="contract_terminate", tenant=actor.tenant.code, reason=reason):
         fresh = Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
@@ -600,4 +602,5 @@ def contract_terminate(
         for row in fresh.coverage.all():
             _copy_live_days(fresh, row)
             row.save()
+        contract_terminated.send(sender=Contract, contract=fresh, on=on, actor=actor)
     return fresh

@@ -191,3 +191,28 @@ def test_outsiders_cannot_station_a_worker_on_the_page(world, setting, outsiders
     }
     outsiders.assert_page_hidden(url, method="post", data=data)
     assert not Assignment.objects.exists()
+
+
+def test_terminating_a_contract_ends_the_posts_held_under_it(world, setting):
+    from procurement.services import contract_terminate
+
+    worker = setting["worker"]
+    signed = setting["contract"].pk
+    post = assignment_create(actor=world.county_officer, worker=worker, role="stationed",
+                             facility=setting["first"].pk, contract=signed,
+                             started_on=date(2024, 3, 1))  # fmt: skip
+    later = social_worker_create(actor=world.county_officer, name="覃明",
+                                 id_number="450202199001010015",
+                                 employer=setting["sunshine"].pk)  # fmt: skip
+    planned = assignment_create(actor=world.county_officer, worker=later, role="head",
+                                facility=setting["second"].pk, contract=signed,
+                                started_on=date(2025, 9, 1))  # fmt: skip
+    assert post.ended_on == date(2026, 12, 31)  # the contract's end
+    contract_terminate(actor=world.county_officer, contract=setting["contract"],
+                       on=date(2025, 6, 30), reason="承接机构申请提前终止。")  # fmt: skip
+    post.refresh_from_db()
+    assert post.ended_on == date(2025, 6, 30)
+    assert not Assignment.objects.filter(pk=planned.pk).exists()
+    event = post.events.order_by("pgh_id").last()
+    assert event.pgh_context.metadata["action"] == "contract_terminate"
+    assert event.ended_on == date(2025, 6, 30)
