@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -122,10 +123,41 @@ def phone_normalize(value: str) -> str:
     return written
 
 
-@functools.lru_cache(maxsize=100_000)
+_BATCH_MEMO: ContextVar[dict | None] = ContextVar("batch_memo", default=None)
+
+
+@contextmanager
+def batch_memo() -> Iterator[None]:
+    """Inside the block, ``memoised`` functions remember their answers (an import checks each
+    ID number or phone in several passes); they are forgotten when it ends, so personal
+    data never stays in a process-wide cache. Blocks may nest."""
+    token = _BATCH_MEMO.set({}) if _BATCH_MEMO.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _BATCH_MEMO.reset(token)
+
+
+def memoised(function: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``function`` of one text argument, remembered inside ``batch_memo`` blocks only."""
+
+    @functools.wraps(function)
+    def remembered(text: str) -> Any:
+        memo = _BATCH_MEMO.get()
+        if memo is None:
+            return function(text)
+        key = (function, text)
+        if key not in memo:
+            memo[key] = function(text)
+        return memo[key]
+
+    return remembered
+
+
+@memoised
 def _phone_written(text: str) -> str | None:
-    """phone_normalize's answer for a stripped text, None when it is not a phone; cached,
-    since an import checks each phone in its preview and again in its commit."""
+    """phone_normalize's answer for a stripped text, None when it is not a phone."""
     digits = re.sub(r"[^\d+]", "", text)
     digits = digits[3:] if digits.startswith("+86") else digits
     if digits[:1] not in ("0", "1"):  # a landline without its area code, or abroad

@@ -55,7 +55,7 @@ from workforce.selectors import (
     trainings_visible,
     with_credential_state,
 )
-from workforce.summary import workforce_summary
+from workforce.summary import STATION_ROLES, on_post, workforce_summary
 from workforce.trainings import training_check, training_create
 
 
@@ -145,9 +145,10 @@ class SocialWorkerFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value) if value else queryset
 
     def _posts_today(self):
+        """Posts held today as 驻站社工 or 站长 (a visiting 督导 is not stationed)."""
         today = timezone.localdate()
-        return Assignment.objects.filter(worker=OuterRef("pk"), started_on__lte=today).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+        return Assignment.objects.filter(
+            on_post(today), worker=OuterRef("pk"), role__in=STATION_ROLES
         )
 
     def filter_county(self, queryset, name, value):

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    DateField,
     DecimalField,
     Exists,
     IntegerField,
@@ -183,8 +184,9 @@ def check_licensed_multiple_of_baseline(
 ) -> RuleResult:
     """In the year policy ``licensed_multiple_of_baseline`` applies (柳州: 2023), the licensed
     total reaches that multiple of the end of policy ``licensed_baseline_year`` (2020), plan
-    一(三)2 “翻一番”. Judged on the last day the target applies; before, the figure is shown
-    without a verdict. Not applicable on a day with no such target."""
+    一(三)2 “翻一番”. Judged on the last day the target applies (31 December of the day's
+    year when it has no end); before, the figure is shown without a verdict. Not applicable
+    on a day with no such target."""
     target_row = (
         policy_values_visible(scope)
         .filter(in_force_on(as_of), code="licensed_multiple_of_baseline")
@@ -227,8 +229,9 @@ def check_licensed_multiple_of_baseline(
             actual=_("%(n)d 人") % {"n": figure},
             note=_("%(year)d 年末没有持证社工，无法计算倍数。") % {"year": baseline_year},
         )
-    last_day = target_row.effective_to
-    if last_day is not None and as_of < last_day:
+    # Judged on the last day of the target's period, or of the day's year when it is open.
+    last_day = target_row.effective_to or _year_end(as_of.year)
+    if as_of < last_day:
         return RuleResult(
             passed=None,
             expected=expected,
@@ -496,14 +499,25 @@ def check_training_hours(scope: Scope, division: Division, as_of: datetime.date)
 
 def check_registration_valid(scope: Scope, division: Division, as_of: datetime.date) -> RuleResult:
     """National rules for the licensed workers in post (在岗): the highest certificate is
-    registered within a year of passing and its registration has not run out (民发〔2009〕
+    registered within a year of passing (a late first registration is flagged while it
+    runs) and its registration has not run out (民发〔2009〕
     44号); the last registration period that ended had the continuing-education hours of the
     level (民发〔2009〕123号: 72 h 助理, 90 h 社会工作师 and 高级), counting the hours recorded
     on the registration and the platform's training records of the period."""
+    # A re-registration's period runs from the day after the previous one expired: training
+    # before that counts for the previous period only.
+    previous = (
+        Registration.objects.filter(
+            credential=OuterRef("credential"), registered_on__lt=OuterRef("registered_on")
+        )
+        .order_by("-registered_on")
+        .values("valid_until")[:1]
+    )
     trained = (
         Training.objects.filter(
             worker=OuterRef("credential__worker"),
             held_on__gte=OuterRef("registered_on"),
+            held_on__gt=OuterRef("previous_until"),
             held_on__lte=OuterRef("valid_until"),
         )
         .values("worker")
@@ -511,8 +525,10 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
         .values("total")
     )
     registrations = Registration.objects.annotate(
-        trained=Coalesce(Subquery(trained, output_field=DecimalField()), Value(Decimal(0)))
-    )
+        previous_until=Coalesce(
+            Subquery(previous, output_field=DateField()), Value(datetime.date(1900, 1, 1))
+        )
+    ).annotate(trained=Coalesce(Subquery(trained, output_field=DecimalField()), Value(Decimal(0))))
     workers = workers_in(scope, division, as_of).filter(status=WorkerStatus.ACTIVE)
     credentials = list(
         Credential.objects.filter(worker__in=workers.values("pk"), passed_on__lte=as_of)
@@ -556,16 +572,25 @@ def _registration_problems(credential: Credential, as_of: datetime.date) -> list
     label = CredentialLevel(credential.level).label
     problems = []
     status = status_on(registrations, as_of)
+    started = sorted(
+        (registration for registration in registrations if registration.registered_on <= as_of),
+        key=lambda registration: registration.registered_on,
+    )
+    due = add_years(credential.passed_on, FIRST_REGISTRATION_WITHIN_YEARS.value)
     if status == CredentialStatus.EXPIRED:
-        last = max(registrations, key=lambda registration: registration.registered_on)
         problems.append(
-            _("%(level)s登记已于 %(day)s 到期") % {"level": label, "day": last.valid_until}
+            _("%(level)s登记已于 %(day)s 到期") % {"level": label, "day": started[-1].valid_until}
         )
     elif status == CredentialStatus.UNREGISTERED:
-        due = add_years(credential.passed_on, FIRST_REGISTRATION_WITHIN_YEARS.value)
         if as_of > due:
             problems.append(_("%(level)s取得后未在 %(day)s 前登记") % {"level": label, "day": due})
-    ended = [registration for registration in registrations if registration.valid_until < as_of]
+    elif started[0].registered_on > due and as_of <= started[0].valid_until:
+        # Registered late: flagged while that first registration runs.
+        problems.append(
+            _("%(level)s首次登记于 %(day)s，晚于规定的 %(due)s")
+            % {"level": label, "day": started[0].registered_on, "due": due}
+        )
+    ended = [registration for registration in started if registration.valid_until < as_of]
     if ended:
         last = max(ended, key=lambda registration: registration.valid_until)
         required = CONTINUING_EDUCATION_HOURS[credential.level].value

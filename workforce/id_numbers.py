@@ -9,7 +9,6 @@ checked against a table of divisions: codes are abolished over time (371202 in
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import hmac
 
@@ -18,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from stations.validation import memoised
 
-@functools.lru_cache(maxsize=100_000)
+
+@memoised
 def _checked(raw: str) -> tuple[str, str]:
-    """(the compacted number, what is wrong with it or ""): cached, since an import checks
-    each number in several passes."""
+    """(the compacted number, what is wrong with it or ""), remembered inside a
+    ``batch_memo`` block only (an import checks each number in several passes)."""
     text = ric.compact(raw)
     return text, _problem(text)
 

@@ -49,7 +49,7 @@ from stations.spreadsheets.templates import (
     record_row,
     template_workbook,
 )
-from stations.validation import BatchInvalid, phone_mask
+from stations.validation import BatchInvalid, batch_memo, phone_mask
 from workforce import permissions
 from workforce.credentials import credentials_check, credentials_create
 from workforce.id_numbers import id_number_hash, id_number_normalize
@@ -100,7 +100,7 @@ def social_workers_import(
     result = ImportResult(rows=rows)
     if not permissions.can_manage_social_workers(actor):
         raise PermissionDenied(_("您的角色不能登记或修改社工信息。"))
-    with translation.override("zh-hans"), transaction.atomic():
+    with translation.override("zh-hans"), transaction.atomic(), batch_memo():
         converted = rows_convert(SPEC, result)
         own = _own_organisation(actor)
         _resolve_cells(actor, converted, result, own)
@@ -134,11 +134,31 @@ def social_workers_import(
                 changes = _changes(worker, fields, usccs)
                 if changes:
                     workers[number] = (worker, {name: fields[name] for name, *_ in changes})
-                held = {c.certificate_number for c in worker.credentials.all()}
-                if wants_credential and credential.get("certificate_number") not in held:
-                    changes.append(("certificate_number", "", credential["certificate_number"]))
-                else:
+                held = {c.certificate_number: c for c in worker.credentials.all()}
+                same = held.get(credential.get("certificate_number") or "")
+                if wants_credential and same is None:
+                    changes.append(
+                        ("certificate_number", "", credential.get("certificate_number") or "")
+                    )
+                elif wants_credential and same is not None:
                     wants_credential = False
+                    differs = [
+                        SPEC.header_of(name)
+                        for name in CREDENTIAL_FIELDS
+                        if name in credential
+                        and credential[name] not in (None, "")
+                        and credential[name] != getattr(same, name)
+                    ]
+                    if differs:
+                        result.errors.append(
+                            RowError(
+                                number,
+                                SPEC.header_of("certificate_number"),
+                                same.certificate_number,
+                                _("该证书已登记，%(columns)s与登记的不同；证书信息不能通过导入修改，"
+                                  "请在社工页面核对") % {"columns": "、".join(differs)},
+                            )
+                        )  # fmt: skip
                 result.plans[number] = (
                     RowPlan(CHANGED, [(SPEC.header_of(n), old, new) for n, old, new in changes])
                     if changes

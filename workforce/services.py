@@ -20,7 +20,7 @@ from stations.history import register_actions
 from stations.models import Membership
 from stations.scoping import ORGANISATIONS, scope_of
 from stations.services.history import acting
-from stations.validation import BatchInvalid, phone_normalize, record_id
+from stations.validation import BatchInvalid, batch_memo, phone_normalize, record_id
 from workforce import permissions
 from workforce.id_numbers import (
     id_number_birth_date,
@@ -139,6 +139,13 @@ def social_workers_check(
     """
     if not permissions.can_manage_social_workers(actor):
         raise PermissionDenied(_("您的角色不能登记或修改社工信息。"))
+    with batch_memo():
+        return _check_all(actor, items)
+
+
+def _check_all(
+    actor: Membership, items: list[tuple[SocialWorker | None, dict]]
+) -> list[SocialWorker]:
     batch = _batch_for(actor, items)
     built: list[SocialWorker] = []
     refused: dict[int, ValidationError | PermissionDenied] = {}

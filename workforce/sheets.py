@@ -7,6 +7,8 @@ repeated in full in a row error (``display``) and exports carry it masked.
 
 from __future__ import annotations
 
+import re
+
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
@@ -20,16 +22,27 @@ def id_number_shown(text: str) -> str:
     return id_number_mask(text.strip().upper())
 
 
+ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def id_numbers_hidden(text: str) -> str:
+    """``text`` with anything that looks like an 18-character ID number masked (a number
+    typed in the wrong column, or repeated in a message)."""
+    return ID_LIKE.sub(lambda found: id_number_mask(found.group().upper()), text)
+
+
 # The file is an official Chinese form whatever the user's interface language.
 with translation.override("zh-hans"):
     ROSTER_SHEET = SheetSpec(
         name="社会工作者",
         key=("id_number",),
+        redact=id_numbers_hidden,
         columns=(
             Column("姓名", "name", required=True, width=12, max_length=50),
             Column(
                 "公民身份号码",
                 "id_number",
+                "code",  # a number cell Excel rounded to 15 digits is refused, never guessed
                 required=True,
                 width=22,
                 max_length=30,
@@ -54,7 +67,7 @@ with translation.override("zh-hans"):
                 rule=gettext_noop("应为下拉列表中的学历之一"),
             ),  # fmt: skip
             Column("社会工作专业", "social_work_major", "bool", width=10),
-            Column("所在机构统一社会信用代码", "employer", width=22, max_length=30),
+            Column("所在机构统一社会信用代码", "employer", "code", width=22),
             Column("中共党员", "party_member", "bool", width=8),
             Column(
                 "专业领域",

@@ -76,12 +76,15 @@ class WorkforceSummary:
 
 def workers_in(scope: Scope, division: Division, day: datetime.date) -> QuerySet[SocialWorker]:
     """The workers of a city (every worker in scope) or a county (registered by it, or
-    stationed there on ``day``)."""
+    stationed there on ``day`` as 驻站社工 or 站长; a 督导 visiting does not count)."""
     workers = social_workers_visible(scope)
     if division.level == Level.COUNTY:
         stationed = Assignment.objects.filter(
-            worker=OuterRef("pk"), county_code=division.county_code, started_on__lte=day
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+            on_post(day),
+            worker=OuterRef("pk"),
+            county_code=division.county_code,
+            role__in=STATION_ROLES,
+        )
         workers = workers.filter(Q(registered_county=division.county_code) | Exists(stationed))
     return workers
 
@@ -110,7 +113,7 @@ def licensed_levels(
                  ON %s = '' OR w.county = %s OR EXISTS (
                    SELECT 1 FROM workforce_assignment a
                    WHERE a.worker_id = w.id AND a.county_code = %s
-                     AND a.started_on <= days.day
+                     AND a.role = ANY(%s) AND a.started_on <= days.day
                      AND (a.ended_on IS NULL OR a.ended_on >= days.day))),
              tops AS (
                SELECT m.day, max(CASE c.level {ranks} END) AS top
@@ -125,6 +128,7 @@ def licensed_levels(
         county,
         county,
         county,
+        list(STATION_ROLES),
         *(value for level, rank in LEVEL_RANK.items() for value in (level, rank)),
     ]
     by_rank: dict[datetime.date, dict[int, int]] = {day: {} for day in days}
@@ -245,8 +249,8 @@ def workforce_summary(
 def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.date, dict[str, int]]:
     """Licensed workers on each of ``days``: ``{day: {county code: n, CITY: n}}``, in one query.
 
-    A county counts the workers it registered or stationed there that day (as
-    ``workers_in``); a worker may count in two counties, never twice in the city, whose
+    A county counts the workers it registered or stationed there that day as 驻站社工 or
+    站长 (as ``workers_in``); a worker may count in two counties, never twice in the city, whose
     total is every licensed worker in scope. Counties without any are absent.
     """
     if not days:
@@ -265,7 +269,7 @@ def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.da
                SELECT day, worker, county FROM licensed WHERE county <> ''
                UNION
                SELECT l.day, l.worker, a.county_code FROM licensed l
-               JOIN workforce_assignment a ON a.worker_id = l.worker
+               JOIN workforce_assignment a ON a.worker_id = l.worker AND a.role = ANY(%s)
                  AND a.started_on <= l.day AND (a.ended_on IS NULL OR a.ended_on >= l.day)
                WHERE a.county_code <> '')
         SELECT day, county, count(*) FROM counted GROUP BY day, county
@@ -274,7 +278,7 @@ def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.da
     """  # noqa: S608 - workers_sql is the ORM's own SQL, values go as parameters
     series: dict[datetime.date, dict[str, int]] = {day: {CITY: 0} for day in days}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(days), *workers_params, CITY])
+        cursor.execute(sql, [list(days), *workers_params, list(STATION_ROLES), CITY])
         for day, county, n in cursor.fetchall():
             series[day][county] = n
     return series

@@ -181,7 +181,9 @@ def service_errors(
         shown = name if known else denied_field
         value = spec.shown(shown, result.text(number, shown))
         for text in texts:
-            result.errors.append(RowError(number, spec.header_of(shown), value, text))
+            result.errors.append(
+                RowError(number, spec.header_of(shown), value, spec.redacted(str(text)))
+            )
 
 
 def sheet_rows(spec: SheetSpec, file, filename: str) -> list[dict]:

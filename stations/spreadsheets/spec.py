@@ -101,6 +101,9 @@ class SheetSpec:
     name: str  # the data sheet's name in templates and exports, e.g. 站点
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()  # fields naming one record, e.g. (division, level)
+    # Applied to every cell text and message a row error or the preview shows (the roster
+    # masks anything that looks like an ID number, whichever column it was typed in).
+    redact: Callable[[str], str] | None = None
     _by_field: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,11 +122,15 @@ class SheetSpec:
         return self._by_field.get(field_name)
 
     def shown(self, field_name: str, text: str) -> str:
-        """A cell's text as row errors show it (the column's ``display``, else as is)."""
+        """A cell's text as row errors show it: the column's ``display``, then ``redact``."""
         column = self.column(field_name)
-        if column is None or column.display is None or not text:
-            return text
-        return column.display(text)
+        if column is not None and column.display is not None and text:
+            text = column.display(text)
+        return self.redacted(text)
+
+    def redacted(self, text: str) -> str:
+        """A message or cell text with what ``redact`` hides hidden."""
+        return self.redact(text) if self.redact is not None and text else text
 
     def header_of(self, field_name: str) -> str:
         """The header of a field, for row errors ("整行" for errors of the whole row)."""

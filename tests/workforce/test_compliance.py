@@ -215,3 +215,42 @@ def test_the_queries_do_not_grow_with_the_workers(world, county):
             train(officer, worker, date(2024, 5, 1), 8)
 
     assert_constant_queries(lambda: compliance_run(scope, city, date(2024, 12, 31)), grow)
+
+
+def test_a_late_first_registration_is_flagged_while_it_runs(world, county):
+    officer = world.county_officer
+    late = person(officer, "己", employer=county["runner"].pk)
+    certify(officer, late, "assistant", date(2020, 7, 1), registered_on=date(2022, 3, 1))
+    post(officer, late, county["first"], county["signed"], date(2022, 3, 1))
+    findings = {f.subject[0]: f.actual for f in
+                run(officer, date(2024, 6, 30))["registration_valid"].findings}  # fmt: skip
+    assert "首次登记于 2022-03-01，晚于规定的 2021-07-01" in findings["己"]
+    # Once that registration has run out, what is said is that it expired.
+    after = {f.subject[0]: f.actual for f in
+             run(officer, date(2025, 4, 1))["registration_valid"].findings}  # fmt: skip
+    assert "2025-02-28 到期" in after["己"] and "首次登记" not in after["己"]
+
+
+def test_training_before_a_re_registration_period_counts_for_the_old_one_only(world, county):
+    from django.urls import reverse
+
+    officer = world.county_officer
+    credential = county["credential"]  # 甲: registered 2022-03-01, valid to 2025-02-28
+    registration_create(actor=officer, credential=credential, registered_on=date(2025, 1, 15))
+    train(officer, county["a"], date(2025, 2, 1), 24)  # after re-registering, old period
+    # The old period has 48 + 24 = 72 hours: enough for an assistant.
+    findings = {f.subject[0]: f.actual for f in
+                run(officer, date(2025, 4, 1))["registration_valid"].findings}  # fmt: skip
+    assert "甲" not in findings
+    # The new period (from 2025-03-01) has none of them, on the worker's page too.
+    page = world.client_for(officer).get(reverse("workforce:worker-detail", args=[county["a"].pk]))
+    shown = page.content.decode()
+    assert "登记 0.0 + 平台培训 72.0 学时" in shown and "登记 0.0 + 平台培训 0 学时" in shown
+
+
+def test_an_open_ended_multiple_target_is_judged_on_31_december(world, county):
+    policy_value_set(actor=world.city_admin, code="licensed_multiple_of_baseline", value="2.0",
+                     effective_from=date(2023, 1, 1), note="不设终止日期")  # fmt: skip
+    officer = world.county_officer
+    assert run(officer, date(2023, 6, 30))["licensed_multiple_of_baseline"].passed is None
+    assert run(officer, date(2023, 12, 31))["licensed_multiple_of_baseline"].passed is True

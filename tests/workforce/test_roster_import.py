@@ -179,3 +179,41 @@ def test_the_template_and_who_may_import(world, outsiders):
         assert "韦丽" not in str(
             list(load_workbook(io.BytesIO(other.content))["社会工作者"].iter_rows(values_only=True))
         )
+
+
+def test_an_id_number_excel_rounded_is_refused_not_guessed(world):
+    # Typed into a number cell, 450202199011281234 is kept by Excel as 4.5020219901128E+17:
+    # read back it would be 450202199011280000, a valid number of someone else.
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "社会工作者"
+    sheet.append(["姓名", "公民身份号码"])
+    sheet.append(["韦丽", 450202199011281234])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    page = upload(world.client_for(world.county_officer), buffer.getvalue()).content.decode()
+    assert "请把该列设为“文本”" in page
+    assert not SocialWorker.objects.exists()
+
+
+def test_credential_cells_for_a_known_certificate_are_checked_not_ignored(world):
+    client = world.client_for(world.county_officer)
+    confirm(client, upload(client, xlsx(GOOD)))
+    # The same certificate with another exam year: said, not silently dropped.
+    changed = upload(client, xlsx([{**GOOD[0], "考试年度": "2020"}])).content.decode()
+    assert "该证书已登记，考试年度与登记的不同" in changed
+    # Credential columns without the certificate number: a row error, not a failed job.
+    headers = [h for h in HEADERS if h != "证书编号"]
+    partial = upload(client, xlsx([{**GOOD[1], "证书级别": "社会工作师"}], headers=headers))
+    text = partial.content.decode()
+    assert "请填写证书编号" in text and "系统错误" not in text
+
+
+def test_an_id_number_in_the_wrong_column_is_masked_too(world):
+    row = {**GOOD[1], "联系电话": "45020219850303002X", "备注": "身份证 450202199001010015"}
+    client = world.client_for(world.county_officer)
+    page = upload(client, xlsx([row])).content.decode()
+    assert "电话" in page and "无效" in page
+    no_full_number(page)
+    job = ImportJob.objects.get()
+    no_full_number(str(job.errors) + str(job.plan))
