@@ -112,8 +112,9 @@ def service_values(parsed: dict) -> dict:
 
 class SocialWorkerFilter(django_filters.FilterSet):
     """Filters of the worker list, its export and the API; a county or station means
-    registered there or stationed there today, a level or credential status that of the
-    worker's highest certificate today (Asia/Shanghai)."""
+    registered there or stationed there today (through the posts the user may see), a
+    level or credential status that of the worker's highest certificate today
+    (Asia/Shanghai). Built with the request."""
 
     employer = django_filters.NumberFilter(
         field_name="employer_id", label=_("所在机构"), min_value=1, max_value=2**63 - 1
@@ -147,9 +148,15 @@ class SocialWorkerFilter(django_filters.FilterSet):
     def _posts_today(self):
         """Posts held today as 驻站社工 or 站长 (a visiting 督导 is not stationed)."""
         today = timezone.localdate()
-        return Assignment.objects.filter(
+        posts = Assignment.objects.filter(
             on_post(today), worker=OuterRef("pk"), role__in=STATION_ROLES
         )
+        # Only the posts the user may see: a county officer's county, a contractor's own.
+        view = (getattr(self.request, "parser_context", None) or {}).get("view")
+        membership = getattr(view, "membership", None) or getattr(self.request, "membership", None)
+        if membership is None:
+            return posts.none()
+        return posts.filter(pk__in=assignments_visible(membership).values("pk"))
 
     def filter_county(self, queryset, name, value):
         code = value.strip()[:6]

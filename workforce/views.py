@@ -106,7 +106,9 @@ class SocialWorkerListView(ScopedView):
     capability = staticmethod(permissions.can_see_social_workers)
 
     def get(self, request):
-        filterset = SocialWorkerFilter(request.GET or None, queryset=self.get_queryset())
+        filterset = SocialWorkerFilter(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
         queryset = filterset.qs if filterset.is_bound else self.get_queryset()
         queryset = with_credential_state(queryset, timezone.localdate())
         page = Paginator(queryset.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
@@ -477,7 +479,9 @@ class RosterExportView(ScopedView):
     capability = staticmethod(permissions.can_see_social_workers)
 
     def get(self, request):
-        filterset = SocialWorkerFilter(request.GET or None, queryset=self.get_queryset())
+        filterset = SocialWorkerFilter(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
         queryset = filterset.qs if filterset.is_bound else self.get_queryset()
         content = roster_export(queryset.order_by("name", "pk"))
         return xlsx_response(content, roster_export_filename(self.membership))
