@@ -88,3 +88,30 @@ def test_the_page_shows_and_filters_and_the_export_follows(world, city):  # noqa
     exported = client.get(reverse("workforce:worker-export"), {"specialty": "elderly_care"})
     rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
     assert sorted(row[0] for row in rows[1:]) == ["乙", "甲"]
+
+
+def test_filters_read_only_the_posts_the_user_may_see(world):
+    from datetime import date
+
+    from tests.factories import contract, organisation, station
+    from workforce.assignments import assignment_create
+    from workforce.services import social_worker_create
+
+    liujiang = station(world.other_county_officer, "450206100", date(2021, 3, 1))
+    runner = organisation(world.county_officer, "柳州市城中区阳光社会工作服务中心", 18)
+    signed = contract(world.other_county_officer, runner, [liujiang], number="LJ")
+    worker = social_worker_create(actor=world.county_officer, name="韦丽",
+                                  id_number="45020219850303002X", employer=runner.pk)  # fmt: skip
+    assignment_create(actor=world.other_county_officer, worker=worker, role="stationed",
+                      facility=liujiang.pk, contract=signed.pk,
+                      started_on=date(2024, 3, 1))  # fmt: skip
+    chengzhong = api_for(world.county_officer)
+    assert names(chengzhong.get("/api/v1/social-workers/")) == {"韦丽"}  # its own registration
+    # Where the worker is posted in 柳江区 is 柳江区's: not learnt through the filters.
+    assert names(chengzhong.get("/api/v1/social-workers/", {"county": "450206"})) == set()
+    assert names(chengzhong.get("/api/v1/social-workers/", {"station": liujiang.pk})) == set()
+    liujiang_officer = api_for(world.other_county_officer)
+    assert names(liujiang_officer.get("/api/v1/social-workers/", {"county": "450206"})) == {"韦丽"}
+    admin = world.client_for(world.city_admin)
+    page = admin.get(reverse("workforce:worker-list"), {"station": liujiang.pk}).content.decode()
+    assert "韦丽" in page
