@@ -16,7 +16,6 @@ Who counts:
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from decimal import Decimal
 
@@ -77,6 +76,7 @@ from workforce.summary import (
     on_post,
     specialty_shares,
     workers_in,
+    year_elapsed,
 )
 
 
@@ -91,13 +91,6 @@ def _key(division: Division) -> str:
 
 def _year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
-
-
-def _elapsed(as_of: datetime.date) -> float:
-    """The fraction of ``as_of``'s year that has passed by the end of that day (1.0 on 31
-    December)."""
-    days = 366 if calendar.isleap(as_of.year) else 365
-    return as_of.timetuple().tm_yday / days
 
 
 def _county_findings(
@@ -141,7 +134,7 @@ def check_licensed_growth_rate(
     start = _year_end(as_of.year - 1)
     series = licensed_series(scope, [start, as_of])
     before, now = series[start], series[as_of]
-    fraction = _elapsed(as_of)
+    fraction = year_elapsed(as_of)
     target = (1 + rate) ** fraction - 1
     expected = (
         _("年增长 ≥ %(rate)s") % {"rate": percent(rate)}
@@ -451,7 +444,7 @@ def check_training_hours(scope: Scope, division: Division, as_of: datetime.date)
         minimum = Decimal(str(policy_value(scope, "training_hours_per_year_min", as_of)))
     except PolicyMissing as error:
         return missing_policy(error)
-    fraction = _elapsed(as_of)
+    fraction = year_elapsed(as_of)
     target = (minimum * Decimal(fraction)).quantize(Decimal("0.1"))
     trained = (
         Training.objects.filter(

@@ -16,6 +16,7 @@ fixed number of queries whatever the number of workers:
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -43,6 +44,11 @@ EXPIRING_WITHIN_DAYS = 90  # the horizon for registrations to renew (issue 10)
 # The roles that put a worker at a station (驻站社工 and 站长); a 督导 visits from outside.
 STATION_ROLES = (AssignmentRole.STATIONED, AssignmentRole.HEAD)
 CITY = ""  # the key of the city's total in licensed_series
+
+
+def year_elapsed(day: datetime.date) -> float:
+    """The fraction of ``day``'s year passed by the end of that day (1.0 on 31 December)."""
+    return day.timetuple().tm_yday / (366 if calendar.isleap(day.year) else 365)
 
 
 def on_post(day: datetime.date, prefix: str = "") -> Q:
@@ -348,7 +354,7 @@ def workforce_trend(
         elif plan is not None:
             rate = rate_on(day)
             # The day itself, before 31 December: the same pace for the part of its year.
-            share = 1.0 if (day.month, day.day) == (12, 31) else day.timetuple().tm_yday / 365.25
+            share = year_elapsed(day)
             plan = plan * (1 + rate) ** share if rate is not None else None
         points.append(TrendPoint(year=day.year, day=day, licensed=licensed, plan=plan))
     figures = {
