@@ -84,6 +84,11 @@ def _worker_url(worker_id: int) -> str:
     return reverse("workforce:worker-detail", args=[worker_id])
 
 
+def _worker_subject(name: str, masked: str) -> str:
+    """A worker as findings name them: the name and the masked ID number."""
+    return _("%(name)s（%(number)s）") % {"name": name, "number": masked}
+
+
 def _key(division: Division) -> str:
     """The key of ``division`` in ``licensed_series``."""
     return division.county_code if division.level == Level.COUNTY else CITY
@@ -418,7 +423,7 @@ def check_qualification_within_years(
             continue
         findings.append(
             Finding(
-                subject=f"{row['name']}（{row['id_number_masked']}）",
+                subject=_worker_subject(row["name"], row["id_number_masked"]),
                 division=row["post_county"],
                 expected=expected,
                 actual=_("%(start)s 起驻站，%(deadline)s 前未取得证书")
@@ -470,7 +475,7 @@ def check_training_hours(scope: Scope, division: Division, as_of: datetime.date)
     )
     findings = [
         Finding(
-            subject=f"{row['name']}（{row['id_number_masked']}）",
+            subject=_worker_subject(row["name"], row["id_number_masked"]),
             division=row["post_county"],
             expected=expected,
             actual=_("%(year)d 年已培训 %(hours)s 学时")
@@ -542,7 +547,7 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
             worker = credential.worker
             findings.append(
                 Finding(
-                    subject=f"{worker.name}（{worker.id_number_masked}）",
+                    subject=_worker_subject(worker.name, worker.id_number_masked),
                     division=worker.registered_county,
                     expected=expected,
                     actual=_("；").join(problems),
