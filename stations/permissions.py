@@ -63,6 +63,11 @@ def is_city_level(membership: Membership) -> bool:
     return membership.role in CITY_ROLES
 
 
+def can_unlock_reviewed_months(membership: Membership) -> bool:
+    """Unlock an accepted (locked) monthly supervision report, with a reason: city admins."""
+    return membership.role == Role.CITY_ADMIN
+
+
 def can_manage_coverage(membership: Membership) -> bool:
     """Count or exclude a township unit (a dated coverage override): city admins."""
     return membership.role == Role.CITY_ADMIN
