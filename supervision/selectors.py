@@ -72,15 +72,15 @@ def completeness(
     months from ``start`` to ``end``, in two queries whatever the number of contracts."""
     months = months_between(start, end)
     first, last = months[0], month_end(months[-1])
-    contracts = (
+    in_range = (
         contracts_visible(actor)
         .filter(kind=ContractKind.STATION_OPERATION, start_on__lte=last, live_until__gte=first)
         .exclude(state=ContractState.DRAFT)
         .order_by("county_code", "number")
     )
     if division.level == Level.COUNTY:
-        contracts = contracts.filter(county_code=division.county_code)
-    contracts = list(contracts)
+        in_range = in_range.filter(county_code=division.county_code)
+    contracts = list(in_range)
     submissions = {
         (row.contract_id, row.month): row
         for row in MonthlySubmission.objects.filter(
