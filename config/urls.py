@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("stations.urls")),
     path("", include("procurement.urls")),
     path("", include("workforce.urls")),
+    path("", include("supervision.urls")),
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

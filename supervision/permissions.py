@@ -8,6 +8,14 @@ from stations import permissions as station_permissions
 from stations.models import Membership
 
 
+def can_see_supervision(membership: Membership) -> bool:
+    """Supervision pages and API: network roles (their scope's contracts) and contractors
+    (their own contracts)."""
+    return station_permissions.can_see_network(membership) or (
+        procurement_permissions.runs_contracts(membership.role)
+    )
+
+
 def can_enter_sessions(membership: Membership, contract: Contract) -> bool:
     """Enter sessions and submit the months of ``contract``: a contractor acting for the
     contract's organisation."""

@@ -119,3 +119,14 @@ def completeness(
     if division.level != Level.COUNTY:
         result.children = [groups[key] for key in sorted(groups)]
     return result
+
+
+def submissions_visible(actor: Actor):
+    """Monthly submissions of the station-operation contracts in scope."""
+    from stations.scoping import scope_of
+
+    scope = scope_of(actor)
+    return MonthlySubmission.objects.filter(
+        tenant_id=scope.tenant_id,
+        contract__in=contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION),
+    ).select_related("contract")

@@ -44,6 +44,7 @@ register_actions(
         "supervisor_assign": gettext_lazy("安排了督导"),
         "session_create": gettext_lazy("录入了督导记录"),
         "session_delete": gettext_lazy("删除了督导记录"),
+        "submission_open": gettext_lazy("开始了月度督导填报"),
         "submission_submit": gettext_lazy("提交了月度督导"),
         "submission_accept": gettext_lazy("审核通过了月度督导"),
         "submission_return": gettext_lazy("退回了月度督导"),
@@ -373,15 +374,9 @@ def _submission(contract: Contract, month: datetime.date) -> MonthlySubmission:
     return MonthlySubmission.objects.select_for_update().get(contract=contract, month=month)
 
 
-def submission_submit(
-    *, actor: Membership, contract: Contract, month: datetime.date
-) -> MonthlySubmission:
-    """Submit ``contract``'s ``month`` (a draft or returned month), recording the time and
-    the deadline. The contract's contractor only. ValidationError for a month not begun or
-    without a day in force; StateConflict when it is submitted or accepted already."""
+def _submittable(actor: Membership, contract: Contract, month: datetime.date) -> None:
     if not permissions.can_enter_sessions(actor, contract):
         raise PermissionDenied(_("只有该合同的承接机构可以提交月度督导。"))
-    month = month_start(month)
     if month > month_start(timezone.localdate()):
         raise ValidationError({"month": [_("该月尚未开始，不能提交。")]})
     if contract.state == ContractState.DRAFT or not (
@@ -390,6 +385,30 @@ def submission_submit(
         raise ValidationError(
             {"month": [_("合同 %(number)s 在该月没有生效的日子。") % {"number": contract.number}]}
         )
+
+
+def submission_open(
+    *, actor: Membership, contract: Contract, month: datetime.date
+) -> MonthlySubmission:
+    """The month's submission of ``contract``, opened as a draft if it has none (the
+    contractor; same checks as submission_submit). Opening it twice gives the same one."""
+    month = month_start(month)
+    _submittable(actor, contract, month)
+    with acting(actor.user, action="submission_open", tenant=actor.tenant.code):
+        submission, _created = MonthlySubmission.objects.get_or_create(
+            tenant_id=contract.tenant_id, contract=contract, month=month
+        )
+    return submission
+
+
+def submission_submit(
+    *, actor: Membership, contract: Contract, month: datetime.date
+) -> MonthlySubmission:
+    """Submit ``contract``'s ``month`` (a draft or returned month), recording the time and
+    the deadline. The contract's contractor only. ValidationError for a month not begun or
+    without a day in force; StateConflict when it is submitted or accepted already."""
+    month = month_start(month)
+    _submittable(actor, contract, month)
     with acting(actor.user, action="submission_submit", tenant=actor.tenant.code):
         submission = _submission(contract, month)
         if submission.state not in EDITABLE:

@@ -1,0 +1,251 @@
+"""Supervision API: monthly submissions and their review, and completeness.
+
+Contractors' own systems use tokens. ``month`` is ``YYYY-MM``. A transition the month's
+state does not allow (a second submission, any write to an accepted month, a review of a
+month that is not submitted) answers 409 ``conflict`` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from procurement.models import ContractKind
+from procurement.selectors import contracts_visible
+from stations import permissions as station_permissions
+from stations.divisions import Level
+from stations.scoping import ScopedAPIView
+from stations.selectors import division_get
+from supervision import permissions, services
+from supervision.models import MonthlySubmission, SubmissionState
+from supervision.selectors import completeness, months_between, submissions_visible
+
+MONTHS_AT_MOST = 120
+
+
+def parse_month(value: object) -> datetime.date | None:
+    """``YYYY-MM`` as the month's first day; None when it is not one."""
+    text = str(value or "").strip()
+    try:
+        day = datetime.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return None
+    return day if len(text) == 7 and day.year >= 2000 else None
+
+
+class MonthField(serializers.Field):
+    """A month written ``YYYY-MM``."""
+
+    default_error_messages = {"invalid": _("月份应写作 YYYY-MM，如 2024-03。")}
+
+    def to_internal_value(self, data):
+        month = parse_month(data)
+        if month is None:
+            self.fail("invalid")
+        return month
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    contract = serializers.IntegerField(source="contract_id", help_text="contract id")
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+    month = MonthField(help_text="YYYY-MM")
+    state = serializers.ChoiceField(choices=SubmissionState.choices, read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+    first_submitted_at = serializers.DateTimeField(read_only=True)
+    deadline = serializers.DateField(read_only=True)
+    on_time = serializers.BooleanField(read_only=True, allow_null=True)
+    reviewed_at = serializers.DateTimeField(read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="of the last return or unlock")
+
+
+class SubmissionFilter(django_filters.FilterSet):
+    contract = django_filters.NumberFilter(field_name="contract_id", min_value=1)
+    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
+    state = django_filters.ChoiceFilter(choices=SubmissionState.choices)
+
+    class Meta:
+        model = MonthlySubmission
+        fields = ["contract", "month", "state"]
+
+    def filter_month(self, queryset, name, value):
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError({"month": [_("月份应写作 YYYY-MM，如 2024-03。")]})
+        return queryset.filter(month=month)
+
+
+class SubmissionListApi(ScopedAPIView):
+    """Monthly submissions in scope (filters ``contract``, ``month``, ``state``); POST
+    ``{"contract", "month"}`` opens the month as a draft (the contractor; the same one if
+    it exists)."""
+
+    selector = staticmethod(submissions_visible)
+    model = MonthlySubmission
+    capability = staticmethod(permissions.can_see_supervision)
+    filterset_class = SubmissionFilter
+
+    @extend_schema(responses={200: SubmissionSerializer(many=True)})
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by("-month", "contract_id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(SubmissionSerializer(page, many=True).data)
+
+    @extend_schema(request=SubmissionSerializer, responses={201: SubmissionSerializer})
+    def post(self, request):
+        data = SubmissionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = (
+            contracts_visible(self.scope)
+            .filter(pk=data.validated_data["contract_id"], kind=ContractKind.STATION_OPERATION)
+            .first()
+        )
+        if contract is None:
+            raise ValidationError({"contract": [_("合同不存在或不在您的范围内。")]})
+        submission = services.submission_open(
+            actor=self.membership, contract=contract, month=data.validated_data["month"]
+        )
+        return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailApi(ScopedAPIView):
+    selector = staticmethod(submissions_visible)
+    model = MonthlySubmission
+    capability = staticmethod(permissions.can_see_supervision)
+
+    @extend_schema(responses={200: SubmissionSerializer})
+    def get(self, request, pk: int):
+        return Response(SubmissionSerializer(self.get_object()).data)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class _TransitionApi(ScopedAPIView):
+    selector = staticmethod(submissions_visible)
+    model = MonthlySubmission
+    capability = staticmethod(permissions.can_see_supervision)
+    needs_reason = False
+
+    def act(self, submission: MonthlySubmission, reason: str) -> None:
+        raise NotImplementedError
+
+    @extend_schema(request=ReasonSerializer, responses={200: SubmissionSerializer})
+    def post(self, request, pk: int):
+        submission = self.get_object()
+        reason = ""
+        if self.needs_reason:
+            data = ReasonSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            reason = data.validated_data["reason"]
+        self.act(submission, reason)
+        return Response(SubmissionSerializer(self.get_object()).data)
+
+
+class SubmissionSubmitApi(_TransitionApi):
+    """POST: the contractor submits the month (409 when submitted or accepted already)."""
+
+    def act(self, submission, reason):
+        services.submission_submit(
+            actor=self.membership, contract=submission.contract, month=submission.month
+        )
+
+
+class SubmissionAcceptApi(_TransitionApi):
+    """POST: the purchaser accepts a submitted month, locking it (409 otherwise)."""
+
+    def act(self, submission, reason):
+        services.submission_accept(actor=self.membership, submission=submission)
+
+
+class SubmissionReturnApi(_TransitionApi):
+    """POST {"reason"}: the purchaser returns a submitted month to the contractor."""
+
+    needs_reason = True
+
+    def act(self, submission, reason):
+        services.submission_return(actor=self.membership, submission=submission, reason=reason)
+
+
+class SubmissionUnlockApi(_TransitionApi):
+    """POST {"reason"}: a city admin unlocks an accepted month; it goes back as returned."""
+
+    needs_reason = True
+
+    def act(self, submission, reason):
+        services.submission_unlock(actor=self.membership, submission=submission, reason=reason)
+
+
+class CompletenessApi(ScopedAPIView):
+    """GET ?division=&start=YYYY-MM&end=YYYY-MM → ``{"division", "start", "end",
+    "expected", "submitted", "accepted", "on_time", "rate", "on_time_rate"`` (fractions, None
+    when nothing was expected), ``"missing": [{"contract", "number", "month"}],
+    "children": [...]}`` (per county and 市本级 for a city). Defaults: own scope, the last
+    twelve months. Network roles only; another city or county answers 404."""
+
+    capability = staticmethod(station_permissions.can_see_network)
+
+    def get(self, request):
+        errors: dict[str, list] = {}
+        division = self.membership.scope_division
+        code = request.query_params.get("division", "").strip()
+        if code:
+            division = division_get(self.scope, code, counting=False)
+            if division.level not in (Level.CITY, Level.COUNTY):
+                errors["division"] = [_("请选择市或县（市、区）。")]
+        this_month = services.month_start(timezone.localdate())
+        given = request.query_params
+        end = parse_month(given["end"]) if "end" in given else this_month
+        start = parse_month(given["start"]) if "start" in given else None
+        for name, value in (("start", start), ("end", end)):
+            if name in given and value is None:
+                errors[name] = [_("月份应写作 YYYY-MM，如 2024-03。")]
+        if end is not None and "start" not in given:
+            start = (end - datetime.timedelta(days=330)).replace(day=1)  # the last 12 months
+        if start and end and not errors:
+            if start > end:
+                errors["end"] = [_("结束月份不能早于开始月份。")]
+            elif end > this_month:
+                errors["end"] = [_("结束月份不能晚于本月。")]
+            elif len(months_between(start, end)) > MONTHS_AT_MOST:
+                errors["start"] = [_("一次最多统计 %(n)d 个月。") % {"n": MONTHS_AT_MOST}]
+        if errors:
+            raise ValidationError(errors)
+        assert start is not None and end is not None
+        result = completeness(self.scope, division, start, end)
+
+        def shaped(figures):
+            return {
+                "expected": figures.expected,
+                "submitted": figures.submitted,
+                "accepted": figures.accepted,
+                "on_time": figures.on_time,
+                "rate": figures.rate,
+                "on_time_rate": figures.on_time_rate,
+                "missing": figures.missing,
+            }
+
+        return Response(
+            {
+                "division": division.short_code,
+                "start": f"{start:%Y-%m}",
+                "end": f"{end:%Y-%m}",
+                **shaped(result),
+                "children": [
+                    {"county": child.code, "name": child.name, **shaped(child)}
+                    for child in result.children
+                ],
+            }
+        )

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from supervision import apis
+
+app_name = "supervision"
+
+urlpatterns = [
+    path(
+        "api/v1/supervision/submissions/",
+        apis.SubmissionListApi.as_view(),
+        name="api-submission-list",
+    ),
+    path(
+        "api/v1/supervision/submissions/<int:pk>/",
+        apis.SubmissionDetailApi.as_view(),
+        name="api-submission-detail",
+    ),
+    path(
+        "api/v1/supervision/submissions/<int:pk>/submit/",
+        apis.SubmissionSubmitApi.as_view(),
+        name="api-submission-submit",
+    ),
+    path(
+        "api/v1/supervision/submissions/<int:pk>/accept/",
+        apis.SubmissionAcceptApi.as_view(),
+        name="api-submission-accept",
+    ),
+    path(
+        "api/v1/supervision/submissions/<int:pk>/return/",
+        apis.SubmissionReturnApi.as_view(),
+        name="api-submission-return",
+    ),
+    path(
+        "api/v1/supervision/submissions/<int:pk>/unlock/",
+        apis.SubmissionUnlockApi.as_view(),
+        name="api-submission-unlock",
+    ),
+    path(
+        "api/v1/supervision/completeness/",
+        apis.CompletenessApi.as_view(),
+        name="api-completeness",
+    ),
+]

@@ -1,0 +1,92 @@
+"""The supervision API: opening, submitting and reviewing a month with a token, each 409,
+completeness, and scope (outsiders get 404)."""
+
+import pytest
+
+from supervision.models import MonthlySubmission
+from tests.helpers import api_for, assert_error
+from tests.supervision.test_sessions import setting  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/supervision/submissions/"
+
+
+def open_march(setting):  # noqa: F811
+    response = api_for(setting["staff"]).post(
+        URL, {"contract": setting["contract"].pk, "month": "2024-03"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_the_contractor_opens_and_submits_the_purchaser_returns_then_accepts(world, setting):  # noqa: F811
+    body = open_march(setting)
+    assert (body["month"], body["state"]) == ("2024-03", "draft")
+    assert open_march(setting)["id"] == body["id"]  # opening twice: the same month
+    staff, officer = api_for(setting["staff"]), api_for(world.county_officer)
+    submitted = staff.post(f"{URL}{body['id']}/submit/").json()
+    assert submitted["state"] == "submitted" and submitted["deadline"] == "2024-04-10"
+    assert_error(staff.post(f"{URL}{body['id']}/submit/"), 409, "conflict")
+    assert_error(officer.post(f"{URL}{body['id']}/return/", {}, format="json"), 400, "invalid")
+    returned = officer.post(f"{URL}{body['id']}/return/", {"reason": "缺少签到表"}, format="json")
+    assert returned.json()["state"] == "returned" and returned.json()["reason"] == "缺少签到表"
+    staff.post(f"{URL}{body['id']}/submit/")
+    assert officer.post(f"{URL}{body['id']}/accept/").json()["state"] == "accepted"
+    for client, action in ((officer, "accept"), (officer, "return"), (staff, "submit")):
+        response = client.post(f"{URL}{body['id']}/{action}/", {"reason": "x"}, format="json")
+        assert_error(response, 409, "conflict")
+    assert_error(officer.post(f"{URL}{body['id']}/unlock/", {"reason": "x"}, format="json"),
+                 403, "permission_denied")  # fmt: skip
+    unlocked = api_for(world.city_admin).post(f"{URL}{body['id']}/unlock/",
+                                              {"reason": "时长有误"}, format="json")  # fmt: skip
+    assert unlocked.json()["state"] == "returned"
+    listed = officer.get(URL, {"month": "2024-03"}).json()["results"]
+    assert [row["id"] for row in listed] == [body["id"]]
+    assert_error(officer.get(URL, {"month": "2024-13"}), 400, "invalid")
+
+
+def test_bad_months_and_foreign_contracts(world, setting):  # noqa: F811
+    staff = api_for(setting["staff"])
+    future = staff.post(URL, {"contract": setting["contract"].pk, "month": "2999-01"},
+                        format="json")  # fmt: skip
+    assert "month" in assert_error(future, 400, "invalid")["fields"]
+    garbled = staff.post(URL, {"contract": setting["contract"].pk, "month": "March"},
+                         format="json")  # fmt: skip
+    assert "month" in assert_error(garbled, 400, "invalid")["fields"]
+    rival = api_for(setting["rival_staff"]).post(
+        URL, {"contract": setting["contract"].pk, "month": "2024-03"}, format="json"
+    )
+    assert "contract" in assert_error(rival, 400, "invalid")["fields"]
+    assert not MonthlySubmission.objects.exists()
+
+
+def test_outsiders_see_no_month(world, setting, outsiders):  # noqa: F811
+    body = open_march(setting)
+    for path in ("", "submit/", "accept/", "return/", "unlock/"):
+        method = "get" if not path else "post"
+        outsiders.assert_api_hidden(f"{URL}{body['id']}/{path}", method=method,
+                                    data={"reason": "x"})  # fmt: skip
+    for membership in outsiders.members:
+        listed = api_for(membership).get(URL)
+        assert listed.status_code == 404 or listed.json()["results"] == []
+    assert MonthlySubmission.objects.get().state == "draft"
+
+
+def test_completeness_shape_and_scope(world, setting, outsiders):  # noqa: F811
+    body = open_march(setting)
+    api_for(setting["staff"]).post(f"{URL}{body['id']}/submit/")
+    answer = api_for(world.city_admin).get(
+        "/api/v1/supervision/completeness/", {"division": "4502", "start": "2024-01",
+                                              "end": "2024-03"})  # fmt: skip
+    result = answer.json()
+    assert (result["expected"], result["submitted"], result["rate"]) == (3, 1, round(1 / 3, 4))
+    assert [m["month"] for m in result["missing"]] == ["2024-01", "2024-02"]
+    assert [child["name"] for child in result["children"]] == ["城中区"]
+    bad = api_for(world.city_admin).get("/api/v1/supervision/completeness/",
+                                        {"start": "2024-05", "end": "2024-03"})  # fmt: skip
+    assert "end" in assert_error(bad, 400, "invalid")["fields"]
+    outsiders.assert_api_hidden("/api/v1/supervision/completeness/",
+                                members=[world.contractor, world.evaluator])  # fmt: skip
+    other = api_for(world.other_county_officer).get("/api/v1/supervision/completeness/",
+                                                   {"division": "450202"})  # fmt: skip
+    assert_error(other, 404, "not_found")
