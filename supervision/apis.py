@@ -15,17 +15,26 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from procurement.models import ContractKind
 from procurement.selectors import contracts_visible
 from stations import permissions as station_permissions
 from stations.divisions import Level
+from stations.models import Facility
 from stations.scoping import ScopedAPIView
 from stations.selectors import division_get
+from stations.validation import api_names, api_validated
 from supervision import permissions, services
-from supervision.models import MonthlySubmission, SubmissionState
-from supervision.selectors import completeness, months_between, submissions_visible
+from supervision.models import MonthlySubmission, SessionForm, SubmissionState, SupervisionSession
+from supervision.selectors import (
+    completeness,
+    months_between,
+    sessions_visible,
+    submissions_visible,
+)
+from workforce.models import SocialWorker
 
 MONTHS_AT_MOST = 120
 
@@ -249,3 +258,121 @@ class CompletenessApi(ScopedAPIView):
                 ],
             }
         )
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    contract = serializers.IntegerField(source="contract_id", help_text="contract id")
+    station = serializers.IntegerField(source="facility_id", help_text="facility id")
+    supervisor = serializers.IntegerField(source="supervisor_id", help_text="social worker id")
+    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    month = MonthField(read_only=True)
+    started_at = serializers.DateTimeField(help_text="ISO 8601, Asia/Shanghai by default")
+    ended_at = serializers.DateTimeField()
+    hours = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        help_text="hours claimed; default the duration, only lower (with hours_note)",
+    )
+    hours_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    form = serializers.ChoiceField(choices=SessionForm.choices)
+    topics = serializers.CharField(max_length=2000)
+    participants = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        write_only=True,  # answered as a list of ids by to_representation
+        help_text="ids of the stationed social workers who took part",
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    attachment = serializers.FileField(
+        required=False, write_only=True, help_text="sign-in sheet: PDF, JPG or PNG"
+    )
+    attachment_sha256 = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["participants"] = [worker.pk for worker in instance.participants.all()]
+        return data
+
+
+class SessionFilter(django_filters.FilterSet):
+    contract = django_filters.NumberFilter(field_name="contract_id", min_value=1)
+    station = django_filters.NumberFilter(field_name="facility_id", min_value=1)
+    supervisor = django_filters.NumberFilter(field_name="supervisor_id", min_value=1)
+    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
+
+    class Meta:
+        model = SupervisionSession
+        fields = ["contract", "station", "supervisor", "month"]
+
+    def filter_month(self, queryset, name, value):
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError({"month": [_("月份应写作 YYYY-MM，如 2024-03。")]})
+        return queryset.filter(month=month)
+
+
+class SessionListApi(ScopedAPIView):
+    """Supervision sessions in scope (filters ``contract``, ``station``, ``supervisor``,
+    ``month``); POST (JSON, or multipart with ``attachment``) records one: the contract's
+    contractor, in a month still a draft or returned (409 otherwise), every problem at once
+    (400)."""
+
+    selector = staticmethod(sessions_visible)
+    model = SupervisionSession
+    capability = staticmethod(permissions.can_see_supervision)
+    filterset_class = SessionFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses={200: SessionSerializer(many=True)})
+    def get(self, request):
+        queryset = (
+            self.filter_queryset(self.get_queryset())
+            .prefetch_related("participants")
+            .order_by("-started_at", "pk")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(SessionSerializer(page, many=True).data)
+
+    @extend_schema(request=SessionSerializer, responses={201: SessionSerializer})
+    def post(self, request):
+        def values_of(parsed):
+            def pick(source, name):
+                return parsed.get(source, parsed.get(name))
+
+            contract = (
+                contracts_visible(self.scope)
+                .filter(pk=pick("contract_id", "contract") or 0)
+                .first()
+            )
+            if contract is None:
+                raise ValidationError({"contract": [_("合同不存在或不在您的范围内。")]})
+            facility = Facility.objects.filter(
+                tenant_id=self.membership.tenant_id, pk=pick("facility_id", "station") or 0
+            ).first()
+            workers = SocialWorker.objects.filter(tenant_id=self.membership.tenant_id)
+            return {
+                "contract": contract,
+                "facility": facility,
+                "supervisor": workers.filter(pk=pick("supervisor_id", "supervisor") or 0).first(),
+                "started_at": parsed.get("started_at"),
+                "ended_at": parsed.get("ended_at"),
+                "hours": parsed.get("hours"),
+                "hours_note": parsed.get("hours_note", ""),
+                "form": parsed.get("form", ""),
+                "topics": parsed.get("topics", ""),
+                "participants": list(workers.filter(pk__in=parsed.get("participants") or [])),
+                "notes": parsed.get("notes", ""),
+                "attachment": parsed.get("attachment"),
+            }
+
+        def check(values):
+            with api_names({"facility": "station"}):  # the service's name, the API's name
+                services.session_check(actor=self.membership, **values_of(values))
+
+        parsed = api_validated(SessionSerializer(data=request.data), check)
+        with api_names({"facility": "station"}):
+            session = services.session_create(actor=self.membership, **values_of(parsed))
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)

@@ -130,3 +130,26 @@ def submissions_visible(actor: Actor):
         tenant_id=scope.tenant_id,
         contract__in=contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION),
     ).select_related("contract")
+
+
+def sessions_visible(actor: Actor):
+    """Sessions under the station-operation contracts in scope."""
+    from stations.scoping import scope_of
+    from supervision.models import SupervisionSession
+
+    scope = scope_of(actor)
+    return SupervisionSession.objects.filter(
+        tenant_id=scope.tenant_id,
+        contract__in=contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION),
+    ).select_related("contract", "facility", "supervisor")
+
+
+def supervisor_assignments_visible(actor: Actor):
+    """Supervisor assignments under the contracts in scope."""
+    from stations.scoping import scope_of
+    from supervision.models import SupervisorAssignment
+
+    scope = scope_of(actor)
+    return SupervisorAssignment.objects.filter(
+        tenant_id=scope.tenant_id, contract__in=contracts_visible(actor)
+    ).select_related("contract", "facility", "supervisor")

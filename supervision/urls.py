@@ -36,6 +36,11 @@ urlpatterns = [
         name="api-submission-unlock",
     ),
     path(
+        "api/v1/supervision/sessions/",
+        apis.SessionListApi.as_view(),
+        name="api-session-list",
+    ),
+    path(
         "api/v1/supervision/completeness/",
         apis.CompletenessApi.as_view(),
         name="api-completeness",

@@ -90,3 +90,49 @@ def test_completeness_shape_and_scope(world, setting, outsiders):  # noqa: F811
     other = api_for(world.other_county_officer).get("/api/v1/supervision/completeness/",
                                                    {"division": "450202"})  # fmt: skip
     assert_error(other, 404, "not_found")
+
+
+SESSIONS = "/api/v1/supervision/sessions/"
+
+
+def test_sessions_through_the_api_with_every_problem_at_once(world, setting):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    staff = api_for(setting["staff"])
+    good = {
+        "contract": setting["contract"].pk,
+        "station": setting["first"].pk,
+        "supervisor": setting["supervisor"].pk,
+        "started_at": "2024-03-05T09:00:00+08:00",
+        "ended_at": "2024-03-05T17:00:00+08:00",
+        "form": "on_site",
+        "topics": "个案工作督导",
+    }
+    created = staff.post(SESSIONS, good, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["hours"] == "8.0" and created.json()["month"] == "2024-03"
+    wrong = {"station": setting["elsewhere"].pk, "form": "chat",
+             "ended_at": "2024-03-05T08:00:00+08:00"}  # fmt: skip
+    bad = staff.post(SESSIONS, {**good, **wrong}, format="json")
+    fields = assert_error(bad, 400, "invalid")["fields"]
+    assert {"form", "ended_at"} <= set(fields)
+    sheet = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 sign-in", content_type="application/pdf")
+    with_sheet = staff.post(SESSIONS, {**good, "started_at": "2024-03-06T09:00:00+08:00",
+                                       "ended_at": "2024-03-06T12:00:00+08:00",
+                                       "attachment": sheet}, format="multipart")  # fmt: skip
+    assert with_sheet.status_code == 201, with_sheet.content
+    assert len(with_sheet.json()["attachment_sha256"]) == 64
+    listed = api_for(world.county_officer).get(SESSIONS, {"month": "2024-03"}).json()
+    assert len(listed["results"]) == 2
+    for membership in (world.other_county_officer, world.other_tenant_admin,
+                       setting["rival_staff"], world.evaluator):  # fmt: skip
+        response = api_for(membership).get(SESSIONS)
+        assert response.status_code == 404 or response.json()["results"] == []
+    rival = api_for(setting["rival_staff"]).post(SESSIONS, good, format="json")
+    assert rival.status_code in (400, 403)
+    # Submitted: a new session answers 409 and nothing is written.
+    month = open_march(setting)
+    staff.post(f"{URL}{month['id']}/submit/")
+    later = {"started_at": "2024-03-07T09:00:00+08:00", "ended_at": "2024-03-07T12:00:00+08:00"}
+    late = staff.post(SESSIONS, {**good, **later}, format="json")
+    assert_error(late, 409, "conflict")
