@@ -27,6 +27,7 @@ from stations.scoping import ScopedAPIView
 from stations.selectors import division_get
 from stations.validation import api_names, api_validated
 from supervision import permissions, services
+from supervision.flags import month_flags
 from supervision.models import MonthlySubmission, SessionForm, SubmissionState, SupervisionSession
 from supervision.selectors import (
     completeness,
@@ -129,13 +130,26 @@ class SubmissionListApi(ScopedAPIView):
 
 
 class SubmissionDetailApi(ScopedAPIView):
+    """One month, with ``"flags": [{"session", "flags": [message, …]}]``: the anomalies the
+    reviewer should look at before accepting (supervision.flags)."""
+
     selector = staticmethod(submissions_visible)
     model = MonthlySubmission
     capability = staticmethod(permissions.can_see_supervision)
 
     @extend_schema(responses={200: SubmissionSerializer})
     def get(self, request, pk: int):
-        return Response(SubmissionSerializer(self.get_object()).data)
+        submission = self.get_object()
+        flags = month_flags(submission.contract, submission.month)
+        return Response(
+            {
+                **SubmissionSerializer(submission).data,
+                "flags": [
+                    {"session": session, "flags": messages}
+                    for session, messages in sorted(flags.items())
+                ],
+            }
+        )
 
 
 class ReasonSerializer(serializers.Serializer):
