@@ -28,12 +28,19 @@ from stations.selectors import division_get
 from stations.validation import api_names, api_validated
 from supervision import permissions, services
 from supervision.flags import month_flags
-from supervision.models import MonthlySubmission, SessionForm, SubmissionState, SupervisionSession
+from supervision.models import (
+    MonthlySubmission,
+    SessionForm,
+    SubmissionState,
+    SupervisionSession,
+    SupervisorAssignment,
+)
 from supervision.selectors import (
     completeness,
     months_between,
     sessions_visible,
     submissions_visible,
+    supervisor_assignments_visible,
 )
 from workforce.models import SocialWorker
 
@@ -390,3 +397,75 @@ class SessionListApi(ScopedAPIView):
         with api_names({"facility": "station"}):
             session = services.session_create(actor=self.membership, **values_of(parsed))
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class SupervisorAssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    supervisor = serializers.IntegerField(source="supervisor_id", help_text="social worker id")
+    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    contract = serializers.IntegerField(source="contract_id", help_text="contract id")
+    station = serializers.IntegerField(source="facility_id", help_text="facility id")
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(
+        required=False, allow_null=True, help_text="last day; default the contract's"
+    )
+
+
+class SupervisorAssignmentListApi(ScopedAPIView):
+    """Supervisor assignments (督导安排) under the contracts in scope (filters ``contract``,
+    ``station``, ``supervisor``); POST assigns one (the contractor or the purchaser), every
+    problem at once."""
+
+    selector = staticmethod(supervisor_assignments_visible)
+    model = SupervisorAssignment
+    capability = staticmethod(permissions.can_see_supervision)
+
+    @extend_schema(responses={200: SupervisorAssignmentSerializer(many=True)})
+    def get(self, request):
+        queryset = self.get_queryset().order_by("contract_id", "facility_id", "started_on")
+        for name, field in (
+            ("contract", "contract_id"),
+            ("station", "facility_id"),
+            ("supervisor", "supervisor_id"),
+        ):
+            value = request.query_params.get(name, "")
+            if value:
+                if not (value.isascii() and value.isdigit() and len(value) < 19):
+                    raise ValidationError({name: [_("请填写编号（正整数）。")]})
+                queryset = queryset.filter(**{field: int(value)})
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(SupervisorAssignmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=SupervisorAssignmentSerializer, responses={201: SupervisorAssignmentSerializer}
+    )
+    def post(self, request):
+        data = SupervisorAssignmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        tenant = self.membership.tenant_id
+        contract = contracts_visible(self.scope).filter(pk=values["contract_id"]).first()
+        supervisor = SocialWorker.objects.filter(
+            tenant_id=tenant, pk=values["supervisor_id"]
+        ).first()
+        facility = Facility.objects.filter(tenant_id=tenant, pk=values["facility_id"]).first()
+        missing = {
+            name: [_("不存在或不在您的范围内。")]
+            for name, found in (("contract", contract), ("supervisor", supervisor),
+                                ("station", facility))
+            if found is None
+        }  # fmt: skip
+        if missing:
+            raise ValidationError(missing)
+        with api_names({"facility": "station"}):
+            assignment = services.supervisor_assign(
+                actor=self.membership,
+                supervisor=supervisor,
+                contract=contract,
+                facility=facility,
+                started_on=values["started_on"],
+                ended_on=values.get("ended_on"),
+            )
+        return Response(
+            SupervisorAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED
+        )

@@ -41,6 +41,11 @@ urlpatterns = [
         name="api-session-list",
     ),
     path(
+        "api/v1/supervision/assignments/",
+        apis.SupervisorAssignmentListApi.as_view(),
+        name="api-assignment-list",
+    ),
+    path(
         "api/v1/supervision/completeness/",
         apis.CompletenessApi.as_view(),
         name="api-completeness",

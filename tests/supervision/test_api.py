@@ -136,3 +136,24 @@ def test_sessions_through_the_api_with_every_problem_at_once(world, setting):  #
     later = {"started_at": "2024-03-07T09:00:00+08:00", "ended_at": "2024-03-07T12:00:00+08:00"}
     late = staff.post(SESSIONS, {**good, **later}, format="json")
     assert_error(late, 409, "conflict")
+
+
+def test_supervisor_assignments_through_the_api(world, setting, outsiders):  # noqa: F811
+    url = "/api/v1/supervision/assignments/"
+    staff = api_for(setting["staff"])
+    body = {"supervisor": setting["supervisor"].pk, "contract": setting["contract"].pk,
+            "station": setting["first"].pk, "started_on": "2024-02-01"}  # fmt: skip
+    created = staff.post(url, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["ended_on"] == str(setting["contract"].live_until)
+    wrong = staff.post(url, {**body, "station": setting["elsewhere"].pk,
+                             "started_on": "2020-01-01"}, format="json")  # fmt: skip
+    assert {"station", "started_on"} <= set(assert_error(wrong, 400, "invalid")["fields"])
+    rival = api_for(setting["rival_staff"]).post(url, body, format="json")
+    assert "contract" in assert_error(rival, 400, "invalid")["fields"]
+    listed = api_for(world.county_officer).get(url, {"station": setting["first"].pk}).json()
+    assert [row["id"] for row in listed["results"]] == [created.json()["id"]]
+    assert_error(staff.get(url, {"station": "x"}), 400, "invalid")
+    for membership in outsiders.members:
+        response = api_for(membership).get(url)
+        assert response.status_code == 404 or response.json()["results"] == []
