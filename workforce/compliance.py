@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DateField,
     DecimalField,
     Exists,
     IntegerField,
@@ -48,7 +47,7 @@ from stations.policy import PolicyMissing
 from stations.registry import Finding, Rule, RuleResult
 from stations.scoping import Scope
 from stations.selectors import in_force_on, policy_value, policy_values_visible
-from workforce.credentials import status_on
+from workforce.credentials import registrations_with_training, status_on
 from workforce.models import (
     LEVEL_RANK,
     PLAN_SPECIALTIES,
@@ -56,7 +55,6 @@ from workforce.models import (
     Credential,
     CredentialLevel,
     CredentialStatus,
-    Registration,
     Specialty,
     Training,
     WorkerStatus,
@@ -502,31 +500,7 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     44号); the last registration period that ended had the continuing-education hours of the
     level (民发〔2009〕123号: 72 h 助理, 90 h 社会工作师 and 高级), counting the hours recorded
     on the registration and the platform's training records of the period."""
-    # A re-registration's period runs from the day after the previous one expired: training
-    # before that counts for the previous period only.
-    previous = (
-        Registration.objects.filter(
-            credential=OuterRef("credential"), registered_on__lt=OuterRef("registered_on")
-        )
-        .order_by("-registered_on")
-        .values("valid_until")[:1]
-    )
-    trained = (
-        Training.objects.filter(
-            worker=OuterRef("credential__worker"),
-            held_on__gte=OuterRef("registered_on"),
-            held_on__gt=OuterRef("previous_until"),
-            held_on__lte=OuterRef("valid_until"),
-        )
-        .values("worker")
-        .annotate(total=Sum("hours"))
-        .values("total")
-    )
-    registrations = Registration.objects.annotate(
-        previous_until=Coalesce(
-            Subquery(previous, output_field=DateField()), Value(datetime.date(1900, 1, 1))
-        )
-    ).annotate(trained=Coalesce(Subquery(trained, output_field=DecimalField()), Value(Decimal(0))))
+    registrations = registrations_with_training()
     workers = workers_in(scope, division, as_of).filter(status=WorkerStatus.ACTIVE)
     credentials = list(
         Credential.objects.filter(worker__in=workers.values("pk"), passed_on__lte=as_of)

@@ -85,6 +85,42 @@ def level_on(credentials: Iterable[Credential], day: datetime.date) -> str | Non
     return max(held, key=LEVEL_RANK.__getitem__) if held else None
 
 
+def registrations_with_training():
+    """Registrations annotated with ``trained``: the hours of the worker's training recorded
+    in the platform during the registration's period (Decimal, 0 without any). A
+    re-registration's period runs from the day after the previous one expired, so training
+    before that counts for the previous period only. With the hours recorded on the
+    registration this is the period's continuing education (民发〔2009〕123号)."""
+    from django.db.models import DateField, DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from workforce.models import Training
+
+    previous = (
+        Registration.objects.filter(
+            credential=OuterRef("credential"), registered_on__lt=OuterRef("registered_on")
+        )
+        .order_by("-registered_on")
+        .values("valid_until")[:1]
+    )
+    trained = (
+        Training.objects.filter(
+            worker=OuterRef("credential__worker"),
+            held_on__gte=OuterRef("registered_on"),
+            held_on__gt=OuterRef("previous_until"),
+            held_on__lte=OuterRef("valid_until"),
+        )
+        .values("worker")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Registration.objects.annotate(
+        previous_until=Coalesce(
+            Subquery(previous, output_field=DateField()), Value(datetime.date(1900, 1, 1))
+        )
+    ).annotate(trained=Coalesce(Subquery(trained, output_field=DecimalField()), Value(Decimal(0))))
+
+
 def credentials_check(
     *, actor: Membership, items: list[tuple[SocialWorker, dict]]
 ) -> list[Credential]:

@@ -9,7 +9,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,6 +37,7 @@ from workforce.credentials import (
     level_on,
     registration_check,
     registration_create,
+    registrations_with_training,
     status_on,
 )
 from workforce.forms import (
@@ -75,6 +76,20 @@ from workforce.selectors import (
 )
 from workforce.summary import EXPIRING_WITHIN_DAYS, workforce_summary, workforce_trend
 from workforce.trainings import training_check, training_create
+
+
+def form_saved(form, valid: bool, save, check) -> bool:
+    """Run ``save()`` for a valid form (True when it wrote), else ``check()``, the service's
+    own check of the fields that did parse, so the form shows every problem at once."""
+    if valid:
+        try:
+            save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return False
+        return True
+    add_other_errors(form, all_errors(form.errors, check))
+    return False
 
 
 class SocialWorkerPageMixin:
@@ -163,27 +178,19 @@ class SocialWorkerDetailView(SocialWorkerPageMixin, ScopedView):
         forms = forms or {}
         today = timezone.localdate()
         credentials = list(
-            credentials_visible(self.scope).filter(worker=worker).order_by("passed_on", "pk")
+            credentials_visible(self.scope)
+            .filter(worker=worker)
+            .prefetch_related(None)  # the registrations, with the training of their periods
+            .prefetch_related(Prefetch("registrations", queryset=registrations_with_training()))
+            .order_by("passed_on", "pk")
         )
-        # Continuing education of each period: hours recorded on the registration plus the
-        # training recorded here in the period (民发〔2009〕123号 asks 72 h or 90 h).
-        # One read of the worker's training serves the list and these sums.
         trainings = list(trainings_visible(self.scope).filter(worker=worker).order_by("-held_on"))
-        trained = [(training.held_on, training.hours) for training in trainings]
         for credential in credentials:
             credential.status_today = status_on(  # type: ignore[attr-defined]
                 credential.registrations.all(), today
             )
-            # A re-registration's period starts the day after the previous one expired.
-            previous_until = None
-            for registration in credential.registrations.all():  # by registration date
-                registration.trained = sum(  # type: ignore[attr-defined]
-                    (hours for day, hours in trained
-                     if registration.registered_on <= day <= registration.valid_until
-                     and (previous_until is None or day > previous_until)),
-                    Decimal(0),
-                )  # fmt: skip
-                previous_until = registration.valid_until
+            # Continuing education of each period (民发〔2009〕123号 asks 72 h or 90 h).
+            for registration in credential.registrations.all():
                 registration.required = CONTINUING_EDUCATION_HOURS[  # type: ignore[attr-defined]
                     credential.level
                 ].value
@@ -241,17 +248,11 @@ class CredentialsView(SocialWorkerDetailView):
         form = CredentialForm(request.POST, auto_id="credential-%s")
         valid = form.is_valid()
         values = dict(form.cleaned_data)
-        if valid:
-            try:
-                credential_create(actor=self.membership, worker=worker, **values)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("已登记证书。"))
-                return redirect("workforce:worker-detail", pk=pk)
-        else:
-            check = partial(credential_check, actor=self.membership, worker=worker, **values)
-            add_other_errors(form, all_errors(form.errors, check))
+        scoped = {"actor": self.membership, "worker": worker, **values}
+        if form_saved(form, valid, partial(credential_create, **scoped),
+                      partial(credential_check, **scoped)):  # fmt: skip
+            messages.success(request, _("已登记证书。"))
+            return redirect("workforce:worker-detail", pk=pk)
         return self.get(request, pk, forms={"credential": form}, status=400)
 
     def register(self, request, worker):
@@ -267,19 +268,11 @@ class CredentialsView(SocialWorkerDetailView):
             "registered_on": form.cleaned_data.get("registered_on"),
             "continuing_education_hours": form.cleaned_data.get("continuing_education_hours") or 0,
         }
-        if valid:
-            try:
-                registration_create(actor=self.membership, credential=credential, **values)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("已记录证书登记。"))
-                return redirect("workforce:worker-detail", pk=worker.pk)
-        else:
-            check = partial(
-                registration_check, actor=self.membership, credential=credential, **values
-            )
-            add_other_errors(form, all_errors(form.errors, check))
+        scoped = {"actor": self.membership, "credential": credential, **values}
+        if form_saved(form, valid, partial(registration_create, **scoped),
+                      partial(registration_check, **scoped)):  # fmt: skip
+            messages.success(request, _("已记录证书登记。"))
+            return redirect("workforce:worker-detail", pk=worker.pk)
         forms = {"registration": form, "credential_id": credential.pk}
         return self.get(request, worker.pk, forms=forms, status=400)
 
@@ -294,17 +287,11 @@ class AssignmentsView(SocialWorkerDetailView):
         form = self.assignment_form(request.POST)
         valid = form.is_valid()
         values = form.service_values()
-        if valid:
-            try:
-                assignment_create(actor=self.membership, worker=worker, **values)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("已保存驻站安排。"))
-                return redirect("workforce:worker-detail", pk=pk)
-        else:
-            check = partial(assignment_check, actor=self.membership, worker=worker, **values)
-            add_other_errors(form, all_errors(form.errors, check))
+        scoped = {"actor": self.membership, "worker": worker, **values}
+        if form_saved(form, valid, partial(assignment_create, **scoped),
+                      partial(assignment_check, **scoped)):  # fmt: skip
+            messages.success(request, _("已保存驻站安排。"))
+            return redirect("workforce:worker-detail", pk=pk)
         return self.get(request, pk, forms={"assignment": form}, status=400)
 
 
@@ -318,17 +305,11 @@ class TrainingsView(SocialWorkerDetailView):
         form = TrainingRecordForm(request.POST, auto_id="training-%s")
         valid = form.is_valid()
         values = dict(form.cleaned_data)
-        if valid:
-            try:
-                training_create(actor=self.membership, worker=worker, **values)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("已记录培训。"))
-                return redirect("workforce:worker-detail", pk=pk)
-        else:
-            check = partial(training_check, actor=self.membership, worker=worker, **values)
-            add_other_errors(form, all_errors(form.errors, check))
+        scoped = {"actor": self.membership, "worker": worker, **values}
+        if form_saved(form, valid, partial(training_create, **scoped),
+                      partial(training_check, **scoped)):  # fmt: skip
+            messages.success(request, _("已记录培训。"))
+            return redirect("workforce:worker-detail", pk=pk)
         return self.get(request, pk, forms={"training": form}, status=400)
 
 
@@ -527,21 +508,11 @@ class PopulationView(ScopedView):
         form = PopulationForm(request.POST, divisions=self.divisions(), auto_id="population-%s")
         valid = form.is_valid()
         values = {name: form.cleaned_data.get(name) for name in form.fields}
-        if valid:
-            try:
-                population_set(actor=self.membership, **values)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("已登记人口数。"))
-                return redirect("workforce:population")
-        else:
-            check = partial(
-                population_check,
-                actor=self.membership,
-                **{name: value if value is not None else "" for name, value in values.items()},
-            )
-            add_other_errors(form, all_errors(form.errors, check))
+        given = {name: value if value is not None else "" for name, value in values.items()}
+        if form_saved(form, valid, partial(population_set, actor=self.membership, **values),
+                      partial(population_check, actor=self.membership, **given)):  # fmt: skip
+            messages.success(request, _("已登记人口数。"))
+            return redirect("workforce:population")
         return self.get(request, form=form, status=400)
 
 
