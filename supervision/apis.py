@@ -399,6 +399,24 @@ class SessionListApi(ScopedAPIView):
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
+class SessionDetailApi(ScopedAPIView):
+    """One session in scope; DELETE removes it: the contract's contractor, while its month
+    is a draft or returned (409 when submitted or accepted, 403 for anyone else)."""
+
+    selector = staticmethod(sessions_visible)
+    model = SupervisionSession
+    capability = staticmethod(permissions.can_see_supervision)
+
+    @extend_schema(responses={200: SessionSerializer})
+    def get(self, request, pk: int):
+        return Response(SessionSerializer(self.get_object()).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.session_delete(actor=self.membership, session=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class SupervisorAssignmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     supervisor = serializers.IntegerField(source="supervisor_id", help_text="social worker id")

@@ -37,7 +37,8 @@ from supervision.models import (
     SupervisionSession,
     SupervisorAssignment,
 )
-from workforce.models import SocialWorker
+from workforce.models import Assignment, SocialWorker
+from workforce.summary import STATION_ROLES
 
 register_actions(
     {
@@ -120,6 +121,25 @@ def _month_problems(contract: Contract, facility: Facility, month: datetime.date
             % {"station": facility.name, "month": f"{month:%Y-%m}"}
         )
     return problems
+
+
+def _not_stationed(
+    participants, facility: Facility, started_at: datetime.datetime, ended_at: datetime.datetime
+) -> list[SocialWorker]:
+    """The ``participants`` without a station post (驻站社工 or 站长) at ``facility`` on any
+    day of the session: only the station's own workers take part in its supervision."""
+    first, last = timezone.localdate(started_at), timezone.localdate(ended_at)
+    posted = set(
+        Assignment.objects.filter(
+            facility=facility,
+            role__in=STATION_ROLES,
+            worker__in=[worker.pk for worker in participants],
+            started_on__lte=last,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("worker_id", flat=True)
+    )
+    return [worker for worker in participants if worker.pk not in posted]
 
 
 def _locked(contract: Contract, month: datetime.date) -> MonthlySubmission | None:
@@ -212,7 +232,8 @@ def session_check(
     with every problem: a station the contract does not cover, a month the station did
     not operate or the contract was not in force, days outside the contract, an end
     before the start, more than 24 hours for the supervisor on one day, a participant
-    who is not a worker of the city, an attachment that is not a PDF or image or too big.
+    not stationed at the station during the session, an attachment that is not a PDF or
+    image or too big.
     """
     if not permissions.can_enter_sessions(actor, contract):
         raise PermissionDenied(_("只有该合同的承接机构可以录入督导记录。"))
@@ -298,9 +319,13 @@ def session_check(
                         "hours": part.quantize(Decimal("0.1")),
                     }
                 )
-    outsiders = [worker for worker in participants if worker.tenant_id != actor.tenant_id]
-    if outsiders:
-        errors.setdefault("participants", []).append(_("参加人员应为本市登记的社工。"))
+    if participants and facility is not None and started_at is not None and ended_at is not None:
+        strangers = _not_stationed(participants, facility, started_at, ended_at)
+        if strangers:
+            errors.setdefault("participants", []).append(
+                _("参加人员应为督导期间在该站点驻站的社工：%(names)s 不是。")
+                % {"names": "、".join(worker.name for worker in strangers)}
+            )
     if attachment is not None:
         name = (getattr(attachment, "name", "") or "").lower()
         if name.endswith(".pdf"):

@@ -41,6 +41,11 @@ urlpatterns = [
         name="api-session-list",
     ),
     path(
+        "api/v1/supervision/sessions/<int:pk>/",
+        apis.SessionDetailApi.as_view(),
+        name="api-session-detail",
+    ),
+    path(
         "api/v1/supervision/assignments/",
         apis.SupervisorAssignmentListApi.as_view(),
         name="api-assignment-list",

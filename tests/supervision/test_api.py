@@ -136,6 +136,28 @@ def test_sessions_through_the_api_with_every_problem_at_once(world, setting):  #
     later = {"started_at": "2024-03-07T09:00:00+08:00", "ended_at": "2024-03-07T12:00:00+08:00"}
     late = staff.post(SESSIONS, {**good, **later}, format="json")
     assert_error(late, 409, "conflict")
+    first = created.json()["id"]
+    assert_error(staff.delete(f"{SESSIONS}{first}/"), 409, "conflict")  # locked with the month
+    api_for(world.county_officer).post(f"{URL}{month['id']}/return/", {"reason": "补签到表"},
+                                       format="json")  # fmt: skip
+    assert_error(api_for(world.county_officer).delete(f"{SESSIONS}{first}/"), 403,
+                 "permission_denied")  # fmt: skip
+    assert staff.delete(f"{SESSIONS}{first}/").status_code == 204  # returned: editable again
+    assert staff.get(f"{SESSIONS}{first}/").status_code == 404
+
+
+def test_outsiders_see_and_delete_no_session(world, setting, outsiders):  # noqa: F811
+    from tests.supervision.test_sessions import session
+
+    recorded = session(setting)
+    url = f"{SESSIONS}{recorded.pk}/"
+    assert api_for(world.county_officer).get(url).json()["id"] == recorded.pk
+    outsiders.assert_api_hidden(url)
+    outsiders.assert_api_hidden(url, method="delete")
+    assert_error(api_for(setting["rival_staff"]).delete(url), 404, "not_found")
+    from supervision.models import SupervisionSession
+
+    assert SupervisionSession.objects.filter(pk=recorded.pk).exists()
 
 
 def test_supervisor_assignments_through_the_api(world, setting, outsiders):  # noqa: F811

@@ -23,6 +23,7 @@ from supervision.services import (
     supervisor_assign,
 )
 from tests.factories import contract, member, organisation, station
+from workforce.assignments import assignment_create
 from workforce.services import social_worker_create
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -118,6 +119,24 @@ class TestSessions:
             session(setting, topics="", form="chat", ended_at=at(date(2024, 3, 5), 8))
         assert {"topics", "form", "ended_at"} <= set(error.value.message_dict)
         assert SupervisionSession.objects.count() == 1
+
+    def test_participants_are_the_stations_own_workers_during_the_session(self, world, setting):
+        staff = setting["staff"]
+        runner = setting["contract"].organisation_id
+        posted = social_worker_create(actor=world.county_officer, name="覃驻站", employer=runner,
+                                      id_number="450202199001010015")  # fmt: skip
+        away = social_worker_create(actor=world.county_officer, name="黄别站", employer=runner,
+                                    id_number="450202199202020025")  # fmt: skip
+        assignment_create(actor=world.county_officer, worker=posted, facility=setting["first"].pk,
+                          role="stationed", contract=None, started_on=date(2024, 1, 1))  # fmt: skip
+        assignment_create(actor=world.county_officer, worker=away, facility=setting["first"].pk,
+                          role="stationed", contract=None, started_on=date(2024, 4, 1))  # fmt: skip
+        with pytest.raises(ValidationError) as error:
+            session(setting, participants=[posted, away])
+        assert "黄别站 不是" in str(error.value) and "覃驻站" not in str(error.value)
+        recorded = session(setting, participants=[posted])
+        assert list(recorded.participants.all()) == [posted]
+        assert staff.role == "contractor"
 
     def test_only_the_contractor_enters_sessions(self, world, setting):
         for who in (setting["rival_staff"], world.county_officer, world.city_admin):
