@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from procurement import permissions as procurement_permissions
 from procurement.panels import county_items
 from procurement.selectors import contracts_visible, evaluations_visible, organisations_visible
 from reports import permissions, services
@@ -22,6 +23,7 @@ from stations.registry import report_kinds
 from stations.scoping import ScopedView
 from stations.selectors import divisions_visible, facilities_visible
 from stations.widgets import DivisionPicker, scope_root
+from supervision.selectors import contractor_months
 
 
 class JobListView(ScopedView):
@@ -182,8 +184,10 @@ class HomeView(ScopedView):
         contracts = list(contracts_visible(self.scope).order_by("-start_on", "number")[:50])
         for contract in contracts:
             contract.status_today = contract.status_on(today)  # type: ignore[attr-defined]
+        runs = procurement_permissions.runs_contracts(self.membership.role)
         return {
             "organisation": organisations_visible(self.scope).first(),
+            "supervision_months": contractor_months(self.scope, today) if runs else None,
             "contracts": contracts,
             "stations": list(facilities_visible(self.scope).order_by("county_code", "division_id")),
             "evaluations": list(evaluations_visible(self.scope).order_by("-period_end")[:50]),

@@ -3,12 +3,13 @@ two stations at overlapping times, more than MAX_HOURS_A_DAY hours claimed in on
 sign-in sheet identical to another session's, a supervisor not assigned to the station.
 
 Flags are warnings, not refusals: the platform records what the contractor reports and
-the reviewer decides. Four queries per month, whatever the number of sessions.
+the reviewer decides. Four queries for any number of months and sessions.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Q
@@ -26,11 +27,29 @@ MAX_HOURS_A_DAY = Decimal(12)
 def month_flags(contract: Contract, month: datetime.date) -> dict[int, list[str]]:
     """{session id: [flag messages]} for the sessions of ``contract``'s ``month`` that
     have any."""
-    sessions = list(
-        SupervisionSession.objects.filter(contract=contract, month=month).select_related("facility")
-    )
+    return months_flags([(contract, month)])
+
+
+def months_flags(pairs: Iterable[tuple[Contract, datetime.date]]) -> dict[int, list[str]]:
+    """{session id: [flag messages]} for the sessions of every (contract, month) of
+    ``pairs`` that have any, in four queries whatever the number of months."""
+    return flags_by_month(pairs)[1]
+
+
+def flags_by_month(
+    pairs: Iterable[tuple[Contract, datetime.date]],
+) -> tuple[dict[tuple[int, datetime.date], list[int]], dict[int, list[str]]]:
+    """({(contract id, month): [flagged session ids]}, {session id: [flag messages]})."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}, {}
+    months = Q()
+    for contract, month in pairs:
+        months |= Q(contract=contract, month=month)
+    sessions = list(SupervisionSession.objects.filter(months).select_related("facility"))
     if not sessions:
-        return {}
+        return {}, {}
+    tenant = pairs[0][0].tenant_id
     flags: dict[int, list[str]] = {}
 
     def flag(session: SupervisionSession, message: str) -> None:
@@ -41,22 +60,23 @@ def month_flags(contract: Contract, month: datetime.date) -> dict[int, list[str]
     last = max(session.ended_at for session in sessions) + datetime.timedelta(days=1)
     nearby = list(
         SupervisionSession.objects.filter(
-            tenant_id=contract.tenant_id,
+            tenant_id=tenant,
             supervisor_id__in=supervisors,
             started_at__lt=last,
             ended_at__gt=first,
         ).select_related("facility")
     )
     hours: dict[tuple[int, datetime.date], Decimal] = {}
+    by_supervisor: dict[int, list[SupervisionSession]] = {}
     for other in nearby:
+        by_supervisor.setdefault(other.supervisor_id, []).append(other)
         for day, part in hours_by_day(other.started_at, other.ended_at, other.hours).items():
             key = (other.supervisor_id, day)
             hours[key] = hours.get(key, Decimal(0)) + part
     for session in sessions:
-        for other in nearby:
+        for other in by_supervisor.get(session.supervisor_id, ()):
             if (
                 other.pk != session.pk
-                and other.supervisor_id == session.supervisor_id
                 and other.facility_id != session.facility_id
                 and other.started_at < session.ended_at
                 and other.ended_at > session.started_at
@@ -81,27 +101,36 @@ def month_flags(contract: Contract, month: datetime.date) -> dict[int, list[str]
     if digests:
         shared: dict[str, list[int]] = {}
         for pk, digest in SupervisionSession.objects.filter(
-            tenant_id=contract.tenant_id, attachment_sha256__in=digests
+            tenant_id=tenant, attachment_sha256__in=digests
         ).values_list("pk", "attachment_sha256"):
             shared.setdefault(digest, []).append(pk)
         for session in sessions:
             if len(shared.get(session.attachment_sha256, ())) > 1:
                 flag(session, _("签到表与另一条督导记录的完全相同"))
+    earliest = min(month for _contract, month in pairs)
+    latest = month_end(max(month for _contract, month in pairs))
     assigned = list(
         SupervisorAssignment.objects.filter(
-            contract=contract, supervisor_id__in=supervisors, started_on__lte=month_end(month)
+            contract__in={contract.pk for contract, _month in pairs},
+            supervisor_id__in=supervisors,
+            started_on__lte=latest,
         )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month))
-        .values_list("supervisor_id", "facility_id", "started_on", "ended_on")
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=earliest))
+        .values_list("contract_id", "supervisor_id", "facility_id", "started_on", "ended_on")
     )
     for session in sessions:
         day = timezone.localdate(session.started_at)
         if not any(
-            supervisor == session.supervisor_id
+            contract == session.contract_id
+            and supervisor == session.supervisor_id
             and facility == session.facility_id
             and started <= day
             and (ended is None or ended >= day)
-            for supervisor, facility, started, ended in assigned
+            for contract, supervisor, facility, started, ended in assigned
         ):
             flag(session, _("该督导未被安排负责这个站点"))
-    return flags
+    grouped: dict[tuple[int, datetime.date], list[int]] = {}
+    for session in sessions:
+        if session.pk in flags:
+            grouped.setdefault((session.contract_id, session.month), []).append(session.pk)
+    return grouped, flags

@@ -39,3 +39,9 @@ def can_unlock(membership: Membership, contract: Contract) -> bool:
     return contract.tenant_id == membership.tenant_id and (
         station_permissions.can_unlock_reviewed_months(membership)
     )
+
+
+def can_import_sessions(membership: Membership) -> bool:
+    """Upload sessions from Excel: contractors (their organisation's contracts only; the
+    import checks each row's contract with can_enter_sessions)."""
+    return procurement_permissions.runs_contracts(membership.role)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.models import ContractKind, ContractState
+from procurement.models import Contract, ContractFacility, ContractKind, ContractState
 from procurement.selectors import contracts_visible
 from stations.divisions import Level
-from stations.models import Division
+from stations.models import Division, Facility, FacilityOperatingPeriod, Membership
+from stations.policy import PolicyMissing
 from stations.selectors import Actor
-from supervision.models import MonthlySubmission, SubmissionState
-from supervision.services import month_end
+from supervision.models import MonthlySubmission, SubmissionState, SupervisionSession
+from supervision.services import month_end, month_start
 
 
 def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -48,6 +51,8 @@ class Completeness:
     on_time: int = 0
     missing: list[dict] = field(default_factory=list)
     children: list[Completeness] = field(default_factory=list)
+    # The same figures per month ("YYYY-MM" → Completeness), for the table by month.
+    months: dict[str, Completeness] = field(default_factory=dict)
 
     @property
     def rate(self) -> float | None:
@@ -57,12 +62,32 @@ class Completeness:
     def on_time_rate(self) -> float | None:
         return round(self.on_time / self.expected, 4) if self.expected else None
 
+    @property
+    def accepted_rate(self) -> float | None:
+        return round(self.accepted / self.expected, 4) if self.expected else None
+
     def add(self, other: Completeness) -> None:
         self.expected += other.expected
         self.submitted += other.submitted
         self.accepted += other.accepted
         self.on_time += other.on_time
         self.missing.extend(other.missing)
+        for key, figures in other.months.items():
+            self.months.setdefault(key, Completeness(code=self.code, name=key)).add(figures)
+
+    def count(self, month: datetime.date, row: MonthlySubmission | None, contract) -> None:
+        """Count one expected (contract, month) pair, here and in its month's figures."""
+        key = f"{month:%Y-%m}"
+        for figures in (self, self.months.setdefault(key, Completeness(code=self.code, name=key))):
+            figures.expected += 1
+            if row is None or row.first_submitted_at is None:
+                figures.missing.append({"contract": contract.pk, "number": contract.number,
+                                        "month": key})  # fmt: skip
+                continue
+            figures.submitted += 1
+            figures.accepted += row.state == SubmissionState.ACCEPTED
+            first_day = timezone.localdate(row.first_submitted_at)
+            figures.on_time += row.deadline is not None and first_day <= row.deadline
 
 
 def completeness(
@@ -92,7 +117,7 @@ def completeness(
         county.county_code: county.name
         for county in Division.objects.filter(
             city_code=division.city_code, level=Level.COUNTY
-        ).only("code", "name")
+        ).only("code", "name", "county_code")
     }
     for contract in contracts:
         key = contract.county_code
@@ -102,17 +127,7 @@ def completeness(
         for month in months:
             if not (contract.start_on <= month_end(month) and contract.live_until >= month):
                 continue
-            group.expected += 1
-            row = submissions.get((contract.pk, month))
-            if row is None or row.first_submitted_at is None:
-                group.missing.append(
-                    {"contract": contract.pk, "number": contract.number, "month": f"{month:%Y-%m}"}
-                )
-                continue
-            group.submitted += 1
-            group.accepted += row.state == SubmissionState.ACCEPTED
-            first_day = timezone.localdate(row.first_submitted_at)
-            group.on_time += row.deadline is not None and first_day <= row.deadline
+            group.count(month, submissions.get((contract.pk, month)), contract)
     result = Completeness(code=division.short_code, name=division.name)
     for key in sorted(groups):
         result.add(groups[key])
@@ -153,3 +168,199 @@ def supervisor_assignments_visible(actor: Actor):
     return SupervisorAssignment.objects.filter(
         tenant_id=scope.tenant_id, contract__in=contracts_visible(actor)
     ).select_related("contract", "facility", "supervisor")
+
+
+def expected_stations(
+    pairs: list[tuple[int, datetime.date]],
+) -> dict[tuple[int, datetime.date], list[Facility]]:
+    """The stations each (contract id, month) of ``pairs`` owes sessions for: covered by the
+    contract while it was in force and operating on at least one day of the month (the
+    expected station-months of completeness), by division; two queries."""
+    contract_ids = {contract for contract, _month in pairs}
+    rows = list(
+        ContractFacility.objects.filter(contract__in=contract_ids, live_from__isnull=False)
+        .select_related("facility")
+        .order_by("facility__division_id", "facility__name")
+    )
+    periods: dict[int, list[tuple[datetime.date, datetime.date | None]]] = {}
+    for facility, started, ended in FacilityOperatingPeriod.objects.filter(
+        facility__in={row.facility_id for row in rows}
+    ).values_list("facility_id", "started_on", "ended_on"):
+        periods.setdefault(facility, []).append((started, ended))
+    expected: dict[tuple[int, datetime.date], list[Facility]] = {pair: [] for pair in pairs}
+    for contract, month in pairs:
+        last = month_end(month)
+        for row in rows:
+            if row.contract_id != contract or row.live_from is None or row.live_until is None:
+                continue
+            if row.live_from > last or row.live_until < month:
+                continue
+            if any(
+                started <= last and (ended is None or ended > month)
+                for started, ended in periods.get(row.facility_id, ())
+            ):
+                expected[(contract, month)].append(row.facility)
+    return expected
+
+
+@dataclass
+class MonthOverview:
+    """One contract's month as the contractor and the reviewer see it: the stations owed
+    a session, sessions and hours entered per station, the stations still without one,
+    the anomaly flags of its sessions, the submission (None before it is opened), the
+    deadline and the days left to it (negative: overdue)."""
+
+    contract: Contract
+    month: datetime.date
+    stations: list[Facility]
+    sessions: dict[int, int]
+    hours: Decimal
+    flags: dict[int, list[str]]  # session id → anomaly flags (supervision.flags)
+    submission: MonthlySubmission | None
+    deadline: datetime.date | None
+
+    @property
+    def flagged(self) -> int:
+        return len(self.flags)
+
+    @property
+    def session_count(self) -> int:
+        return sum(self.sessions.values())
+
+    @property
+    def without(self) -> list[Facility]:
+        return [station for station in self.stations if not self.sessions.get(station.pk)]
+
+    @property
+    def state(self) -> str:
+        return self.submission.state if self.submission else SubmissionState.DRAFT
+
+    @property
+    def state_label(self) -> str:
+        return str(SubmissionState(self.state).label)
+
+    @property
+    def editable(self) -> bool:
+        return self.state in (SubmissionState.DRAFT, SubmissionState.RETURNED)
+
+    @property
+    def days_left(self) -> int | None:
+        if self.deadline is None:
+            return None
+        return (self.deadline - timezone.localdate()).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -(self.days_left or 0)
+
+    @property
+    def overdue(self) -> bool:
+        return self.editable and self.days_left is not None and self.days_left < 0
+
+    @property
+    def month_text(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def month_overviews(
+    actor: Actor, pairs: list[tuple[Contract, datetime.date]]
+) -> list[MonthOverview]:
+    """The overview of each (contract, month) of ``pairs``, in order, in a fixed number of
+    queries whatever their number (stations 2, sessions 1, submissions 1, flags 4)."""
+    from supervision.flags import flags_by_month
+    from supervision.services import submission_deadline
+
+    if not pairs:
+        return []
+    keys = [(contract.pk, month) for contract, month in pairs]
+    stations = expected_stations(keys)
+    months = Q()
+    for contract, month in pairs:
+        months |= Q(contract=contract, month=month)
+    counts: dict[tuple[int, datetime.date], dict[int, int]] = {}
+    hours: dict[tuple[int, datetime.date], Decimal] = {}
+    for contract_id, month, facility, n, total in (
+        SupervisionSession.objects.filter(months)
+        .values_list("contract_id", "month", "facility_id")
+        .annotate(n=Count("pk"), total=Sum("hours"))
+        .order_by()
+    ):
+        counts.setdefault((contract_id, month), {})[facility] = n
+        hours[(contract_id, month)] = hours.get((contract_id, month), Decimal(0)) + total
+    submissions = {
+        (row.contract_id, row.month): row for row in MonthlySubmission.objects.filter(months)
+    }
+    flagged, flags = flags_by_month(pairs)
+    deadlines: dict[datetime.date, datetime.date | None] = {}
+    for _contract, month in pairs:
+        if month not in deadlines:
+            try:
+                deadlines[month] = submission_deadline(actor, month)
+            except PolicyMissing:
+                deadlines[month] = None
+    return [
+        MonthOverview(
+            contract=contract,
+            month=month,
+            stations=stations[(contract.pk, month)],
+            sessions=counts.get((contract.pk, month), {}),
+            hours=hours.get((contract.pk, month), Decimal(0)),
+            flags={pk: flags[pk] for pk in flagged.get((contract.pk, month), ())},
+            submission=submissions.get((contract.pk, month)),
+            deadline=(
+                submissions[(contract.pk, month)].deadline
+                if (contract.pk, month) in submissions
+                and submissions[(contract.pk, month)].deadline
+                else deadlines[month]
+            ),
+        )
+        for contract, month in pairs
+    ]
+
+
+def contractor_months(actor: Actor, today: datetime.date) -> list[MonthOverview]:
+    """The contractor's portal: months returned to it (any month, to fix and submit again),
+    then for each station-operation contract in force on a day of this month or the last,
+    those months (the last first, as its deadline comes first)."""
+    this = month_start(today)
+    last = month_start(this - datetime.timedelta(days=1))
+    contracts = (
+        contracts_visible(actor)
+        .filter(kind=ContractKind.STATION_OPERATION, start_on__lte=month_end(this))
+        .filter(live_until__gte=last)
+        .exclude(state=ContractState.DRAFT)
+        .select_related("organisation")
+        .order_by("number")
+    )
+    returned = [
+        (row.contract, row.month)
+        for row in MonthlySubmission.objects.filter(
+            contract__in=contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION),
+            state=SubmissionState.RETURNED,
+            month__lt=last,
+        )
+        .select_related("contract__organisation")
+        .order_by("month", "contract__number")
+    ]
+    pairs = returned + [
+        (contract, month)
+        for contract in contracts
+        for month in (last, this)
+        if contract.start_on <= month_end(month) and contract.live_until >= month
+    ]
+    return month_overviews(actor, pairs)
+
+
+def review_queue(actor: Membership) -> list[MonthOverview]:
+    """Submitted months waiting for the actor's decision (the contracts it purchases: a
+    county officer's county, a city admin's city), oldest first."""
+    from supervision import permissions
+
+    waiting = (
+        submissions_visible(actor)
+        .filter(state=SubmissionState.SUBMITTED)
+        .select_related("contract__organisation")
+        .order_by("submitted_at")[:100]
+    )
+    mine = [row for row in waiting if permissions.can_review(actor, row.contract)]
+    return month_overviews(actor, [(row.contract, row.month) for row in mine])

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from procurement.models import Contract, ContractFacility, ContractState
 from stations.history import register_actions
 from stations.models import Facility, FacilityOperatingPeriod, Membership
-from stations.selectors import policy_value
+from stations.selectors import Actor, policy_value
 from stations.services.history import acting
 from stations.validation import StateConflict, date_problem, pdf_problems, sha256_of
 from supervision import permissions
@@ -66,7 +66,7 @@ def month_end(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def submission_deadline(actor: Membership, month: datetime.date) -> datetime.date:
+def submission_deadline(actor: Actor, month: datetime.date) -> datetime.date:
     """The last day to submit ``month``: policy ``submission_deadline_day`` (default the
     10th) of the next month, or that month's last day when it is shorter. Raises
     PolicyMissing when the tenant has no value."""

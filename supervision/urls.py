@@ -1,10 +1,24 @@
 from django.urls import path
 
-from supervision import apis
+from supervision import apis, views
 
 app_name = "supervision"
 
 urlpatterns = [
+    path("supervision/", views.SupervisionHomeView.as_view(), name="home"),
+    path("supervision/completeness/", views.CompletenessView.as_view(), name="completeness"),
+    path("supervision/import/", views.SessionImportView.as_view(), name="session-import"),
+    path(
+        "supervision/import/template/",
+        views.SessionTemplateView.as_view(),
+        name="session-import-template",
+    ),
+    path("supervision/<int:pk>/<str:month>/", views.MonthView.as_view(), name="month"),
+    path(
+        "supervision/<int:pk>/<str:month>/template/",
+        views.MonthTemplateView.as_view(),
+        name="month-template",
+    ),
     path(
         "api/v1/supervision/submissions/",
         apis.SubmissionListApi.as_view(),

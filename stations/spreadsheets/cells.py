@@ -38,6 +38,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # One rule for every date that cannot be read (also an impossible one, 2023-02-30); the
 # template's help names the other spellings accepted.
 DATE_RULE = gettext_noop("应为日期，格式 YYYY-MM-DD")
+DATETIME_RULE = gettext_noop("应为日期和时间，格式 YYYY-MM-DD HH:MM")
+_DATETIME = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[T ]?\s*"
+    r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})秒?)?\s*分?"
+)
 
 
 class CellError(ValueError):
@@ -65,6 +70,8 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time():
+            return f"{value:%Y-%m-%d %H:%M}"
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -120,6 +127,31 @@ def to_date(value: object) -> datetime.date:
         return datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
         raise CellError(_(DATE_RULE)) from None  # 2023/13/01, 2023-02-30
+
+
+def to_datetime(value: object) -> datetime.datetime:
+    """A date-and-time cell (naive, as typed: the caller knows the time zone), an Excel
+    serial with its fraction of a day, or text like ``2024-03-05 09:30``. A date without
+    a time is refused, never taken as midnight."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, datetime.date):
+        raise CellError(_(DATETIME_RULE))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and not float(value).is_integer():
+            moment = datetime.datetime.combine(EXCEL_EPOCH, datetime.time()) + datetime.timedelta(
+                days=float(value)
+            )
+            return (moment + datetime.timedelta(seconds=30)).replace(second=0, microsecond=0)
+        raise CellError(_(DATETIME_RULE))
+    match = _DATETIME.fullmatch(cell_text(value))
+    if match is None:
+        raise CellError(_(DATETIME_RULE))
+    year, month, day, hour, minute, second = match.groups()
+    try:
+        return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute))
+    except ValueError:
+        raise CellError(_(DATETIME_RULE)) from None  # 2024-02-30, 25:00
 
 
 def to_bool(value: object) -> bool:

@@ -23,6 +23,7 @@ from stations.spreadsheets.cells import (
     to_choice,
     to_code,
     to_date,
+    to_datetime,
     to_decimal,
     to_text,
     to_year,
@@ -30,11 +31,12 @@ from stations.spreadsheets.cells import (
 from stations.spreadsheets.reading import FileRefused, Table
 
 # The kinds a column can be, and what an empty cell becomes for each.
-KINDS = ("text", "code", "choice", "date", "decimal", "bool", "year")
+KINDS = ("text", "code", "choice", "date", "datetime", "decimal", "bool", "year")
 _EMPTY: dict[str, Any] = {"text": "", "bool": False}
 _CONVERTERS: dict[str, Callable[[object], Any]] = {
     "code": to_code,
     "date": to_date,
+    "datetime": to_datetime,
     "decimal": to_decimal,
     "bool": to_bool,
     "year": to_year,

@@ -62,6 +62,7 @@ def column_help(column: Column) -> str:
         text = {
             "code": _("代码，按文本填写，保留开头的 0"),
             "date": _("日期，如 2023-01-01，也可写 2023/1/1、2023.1.1 或 2023年1月1日"),
+            "datetime": _("日期和时间（北京时间），如 2024-03-05 09:30"),
             "decimal": _("数字"),
             "bool": _("填“是”或“否”（也可写 √/×、Y/N、1/0）"),
             "year": _("四位年份，如 2023"),
@@ -97,8 +98,10 @@ def template_workbook(
     guide: Iterable[str] = (),
     codes: CodeList | None = None,
     choices: Mapping[str, Iterable[str]] | None = None,
+    rows: Iterable[list] = (),
 ) -> bytes:
-    """An empty import template for ``spec``, in Chinese whatever the interface language.
+    """An import template for ``spec``, in Chinese whatever the interface language: empty,
+    or holding ``rows`` (``record_row`` lists) that import again unchanged.
 
     ``guide`` lines come first on the 填写说明 sheet, then one line per column;
     ``choices`` narrows a choice column's drop-down (e.g. the statuses a new
@@ -107,6 +110,8 @@ def template_workbook(
     with translation.override("zh-hans"):
         workbook = Workbook()
         sheet = data_sheet(workbook, spec)
+        for row in rows:
+            append_row(sheet, row)
         last = MAX_ROWS + 1
         options = None
         lists: dict[str, str] = {}
