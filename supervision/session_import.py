@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from procurement.models import Contract, ContractFacility, ContractKind, ContractState
 from procurement.selectors import contracts_visible
 from stations.models import Membership
+from stations.spreadsheets.cells import normalise
 from stations.spreadsheets.importing import (
     NEW,
     UNCHANGED,
@@ -238,11 +239,13 @@ def sessions_import(
 
 
 def _same(old: SupervisionSession, new: dict) -> bool:
+    """Whether a row says what the recorded session says (cells are read NFKC-normalised:
+    a full-width colon typed on the page comes back as ``:``)."""
     return (
         old.ended_at == new.get("ended_at")
         and old.supervisor_id == getattr(new.get("supervisor"), "pk", None)
         and old.form == new.get("form")
-        and old.topics == (new.get("topics") or "").strip()
+        and normalise(old.topics) == normalise(new.get("topics") or "")
         and (new.get("hours") is None or old.hours == new["hours"])
     )
 
