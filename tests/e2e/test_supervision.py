@@ -4,7 +4,6 @@ reason; the contractor fixes it and submits again; demo_county accepts and the m
 locked for both."""
 
 import datetime
-from io import BytesIO
 
 import pytest
 from django.utils import timezone
@@ -97,7 +96,7 @@ def test_enter_submit_return_fix_resubmit_accept_and_the_month_locks(as_user, li
     # The second station from Excel: the month's workbook holds the first session.
     with contractor.expect_download() as download:
         contractor.get_by_test_id("month-template").click()
-    workbook = load_workbook(BytesIO(open(download.value.path(), "rb").read()))
+    workbook = load_workbook(download.value.path())
     sheet = workbook["督导记录"]
     assert sheet.cell(2, 2).value == liuzhou["first"].name
     sheet.append(["CZ-2024-01", liuzhou["second"].name, "韦督导", None, f"{label}-01 13:00",
