@@ -275,6 +275,14 @@ CATALOGUE: tuple[PolicyDefinition, ...] = (
         _always(0.02),
     ),
     PolicyDefinition(
+        "supervision_hours_per_day_max",
+        _("一名督导一天记录的督导时长上限（超过时提示审核人）"),
+        Kind.INTEGER,
+        Unit.HOURS,
+        "平台默认",
+        _always(12),
+    ),
+    PolicyDefinition(
         "submission_deadline_day",
         _("月度督导填报截止日（次月）"),
         Kind.INTEGER,

@@ -147,7 +147,7 @@ class SubmissionDetailApi(ScopedAPIView):
     @extend_schema(responses={200: SubmissionSerializer})
     def get(self, request, pk: int):
         submission = self.get_object()
-        flags = month_flags(submission.contract, submission.month)
+        flags = month_flags(self.membership, submission.contract, submission.month)
         return Response(
             {
                 **SubmissionSerializer(submission).data,

@@ -1,9 +1,10 @@
 """Anomaly flags the purchaser sees before accepting a month (issue 11): a supervisor at
-two stations at overlapping times, more than MAX_HOURS_A_DAY hours claimed in one day, a
+two stations at overlapping times, more hours claimed in one day than policy
+``supervision_hours_per_day_max`` (平台默认 12), a
 sign-in sheet identical to another session's, a supervisor not assigned to the station.
 
 Flags are warnings, not refusals: the platform records what the contractor reports and
-the reviewer decides. Four queries for any number of months and sessions.
+the reviewer decides. Five queries for any number of months and sessions.
 """
 
 from __future__ import annotations
@@ -17,27 +18,45 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.models import Contract
+from stations.selectors import Actor, policy_values_in
 from supervision.models import SupervisionSession, SupervisorAssignment
 from supervision.services import hours_by_day, month_end
 
-# Hours one supervisor can plausibly give in a day; above it the day is flagged (issue 11).
-MAX_HOURS_A_DAY = Decimal(12)
+# Hours one supervisor can plausibly give in a day, above which a day is flagged: policy
+# (平台默认 12, issue 11), read for the month's first day.
+HOURS_A_DAY_CODE = "supervision_hours_per_day_max"
 
 
-def month_flags(contract: Contract, month: datetime.date) -> dict[int, list[str]]:
+def month_flags(actor: Actor, contract: Contract, month: datetime.date) -> dict[int, list[str]]:
     """{session id: [flag messages]} for the sessions of ``contract``'s ``month`` that
     have any."""
-    return months_flags([(contract, month)])
+    return months_flags(actor, [(contract, month)])
 
 
-def months_flags(pairs: Iterable[tuple[Contract, datetime.date]]) -> dict[int, list[str]]:
+def months_flags(
+    actor: Actor, pairs: Iterable[tuple[Contract, datetime.date]]
+) -> dict[int, list[str]]:
     """{session id: [flag messages]} for the sessions of every (contract, month) of
-    ``pairs`` that have any, in four queries whatever the number of months."""
-    return flags_by_month(pairs)[1]
+    ``pairs`` that have any, in five queries whatever the number of months."""
+    return flags_by_month(actor, pairs)[1]
+
+
+def _hours_limits(actor: Actor, months: set[datetime.date]) -> dict[datetime.date, Decimal]:
+    """Policy HOURS_A_DAY_CODE of each month (a month without a value is not judged)."""
+    first, last = min(months), month_end(max(months))
+    rows = list(policy_values_in(actor, first, last).filter(code=HOURS_A_DAY_CODE))
+    limits = {}
+    for month in months:
+        for row in rows:
+            if row.effective_from <= month and (
+                row.effective_to is None or row.effective_to >= month
+            ):
+                limits[month] = Decimal(str(row.value))
+    return limits
 
 
 def flags_by_month(
-    pairs: Iterable[tuple[Contract, datetime.date]],
+    actor: Actor, pairs: Iterable[tuple[Contract, datetime.date]]
 ) -> tuple[dict[tuple[int, datetime.date], list[int]], dict[int, list[str]]]:
     """({(contract id, month): [flagged session ids]}, {session id: [flag messages]})."""
     pairs = list(pairs)
@@ -55,6 +74,7 @@ def flags_by_month(
     def flag(session: SupervisionSession, message: str) -> None:
         flags.setdefault(session.pk, []).append(message)
 
+    limits = _hours_limits(actor, {month for _contract, month in pairs})
     supervisors = {session.supervisor_id for session in sessions}
     first = min(session.started_at for session in sessions) - datetime.timedelta(days=1)
     last = max(session.ended_at for session in sessions) + datetime.timedelta(days=1)
@@ -89,13 +109,14 @@ def flags_by_month(
                         "start": f"{timezone.localtime(other.started_at):%Y-%m-%d %H:%M}",
                     },
                 )
+        limit = limits.get(session.month)
         for day in hours_by_day(session.started_at, session.ended_at, session.hours):
             total = hours.get((session.supervisor_id, day), Decimal(0))
-            if total > MAX_HOURS_A_DAY:
+            if limit is not None and total > limit:
                 flag(
                     session,
                     _("%(day)s 该督导共记录 %(hours)s 小时，超过 %(max)s 小时")
-                    % {"day": day, "hours": total.quantize(Decimal("0.1")), "max": MAX_HOURS_A_DAY},
+                    % {"day": day, "hours": total.quantize(Decimal("0.1")), "max": limit},
                 )
     digests = {session.attachment_sha256 for session in sessions if session.attachment_sha256}
     if digests:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stations.forms import StyledForm
+from stations.forms import DateInput, StyledForm
 from supervision.models import SessionForm as Form_
 
 
@@ -72,6 +72,25 @@ class SessionEntryForm(StyledForm, forms.Form):
             if value is not None and timezone.is_naive(value):
                 cleaned[name] = timezone.make_aware(value)
         return cleaned
+
+
+class AssignmentForm(StyledForm, forms.Form):
+    """Assign a supervisor to one of the month's stations under the contract (督导安排)."""
+
+    supervisor = forms.TypedChoiceField(label=_("督导"), coerce=int)
+    facility = forms.TypedChoiceField(label=_("站点"), coerce=int)
+    started_on = forms.DateField(label=_("起始日期"), widget=DateInput(future=True))
+    ended_on = forms.DateField(
+        label=_("结束日期（含）"),
+        required=False,
+        widget=DateInput(future=True),
+        help_text=_("留空为合同期满"),
+    )
+
+    def __init__(self, *args, stations, supervisors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].choices = [("", "—"), *((s.pk, s.name) for s in stations)]  # type: ignore[attr-defined]
+        self.fields["supervisor"].choices = [("", "—"), *supervisors]  # type: ignore[attr-defined]
 
 
 class ReasonForm(StyledForm, forms.Form):

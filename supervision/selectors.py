@@ -290,7 +290,7 @@ def month_overviews(
     submissions = {
         (row.contract_id, row.month): row for row in MonthlySubmission.objects.filter(months)
     }
-    flagged, flags = flags_by_month(pairs)
+    flagged, flags = flags_by_month(actor, pairs)
     deadlines: dict[datetime.date, datetime.date | None] = {}
     for _contract, month in pairs:
         if month not in deadlines:

@@ -13,6 +13,11 @@ urlpatterns = [
         views.SessionTemplateView.as_view(),
         name="session-import-template",
     ),
+    path(
+        "supervision/sessions/<int:pk>/attachment/",
+        views.SessionAttachmentView.as_view(),
+        name="session-attachment",
+    ),
     path("supervision/<int:pk>/<str:month>/", views.MonthView.as_view(), name="month"),
     path(
         "supervision/<int:pk>/<str:month>/template/",

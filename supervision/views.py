@@ -9,7 +9,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +22,14 @@ from stations import permissions as station_permissions
 from stations.divisions import Level
 from stations.forms import add_other_errors, add_service_errors
 from stations.history import event_rows, history_entries
+from stations.models import Facility
 from stations.scoping import ScopedView
 from stations.selectors import division_get, divisions_visible
 from stations.spreadsheets import xlsx_response
 from stations.validation import StateConflict, all_errors
 from stations.views.imports import ImportUploadView
 from supervision import permissions, services
-from supervision.forms import ReasonForm, SessionEntryForm
+from supervision.forms import AssignmentForm, ReasonForm, SessionEntryForm
 from supervision.models import MonthlySubmission, SubmissionState, SupervisionSession
 from supervision.selectors import (
     completeness,
@@ -36,6 +37,7 @@ from supervision.selectors import (
     month_overviews,
     months_between,
     review_queue,
+    sessions_visible,
 )
 from supervision.services import month_end, month_start
 from supervision.session_import import (
@@ -48,6 +50,8 @@ from workforce.models import Assignment, SocialWorker
 from workforce.summary import STATION_ROLES
 
 MONTHS_SHOWN_AT_MOST = 24
+ATTACHMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                    "png": "image/png"}  # fmt: skip
 
 
 def parse_month(text: str) -> datetime.date | None:
@@ -122,24 +126,28 @@ class MonthView(ScopedView):
 
     capability = staticmethod(permissions.can_see_supervision)
 
-    def pickers(self, contract: Contract, month: datetime.date, stations) -> dict:
+    def assignments(self, contract: Contract, month: datetime.date) -> list:
+        """The contract's supervisor assignments running on a day of ``month``."""
+        return list(
+            contract.supervisors.filter(started_on__lte=month_end(month))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month))
+            .select_related("supervisor", "facility")
+            .order_by("supervisor__name", "facility__division_id")
+        )
+
+    def pickers(self, contract: Contract, month: datetime.date, stations, assignments) -> dict:
         """Choices of the entry form: supervisors assigned under the contract in the month,
         then the organisation's other workers; the stations' workers posted in the month."""
-        last = month_end(month)
         assigned: dict[int, list[str]] = {}
         names: dict[int, str] = {}
-        for supervisor, name, station in (
-            contract.supervisors.filter(started_on__lte=last)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month))
-            .values_list("supervisor_id", "supervisor__name", "facility__name")
-        ):
-            assigned.setdefault(supervisor, []).append(station)
-            names[supervisor] = name
+        for row in assignments:
+            assigned.setdefault(row.supervisor_id, []).append(row.facility.name)
+            names[row.supervisor_id] = row.supervisor.name
         supervisors = [
             (pk, _("%(name)s（负责 %(stations)s）") % {"name": names[pk], "stations": "、".join(s)})
             for pk, s in assigned.items()
         ]
-        others = (
+        others = list(
             SocialWorker.objects.filter(employer=contract.organisation_id)
             .exclude(pk__in=assigned)
             .order_by("name")
@@ -151,14 +159,14 @@ class MonthView(ScopedView):
             for worker, name, station in Assignment.objects.filter(
                 facility__in=[station.pk for station in stations],
                 role__in=STATION_ROLES,
-                started_on__lte=last,
+                started_on__lte=month_end(month),
             )
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month))
             .order_by("facility__division_id", "worker__name")
             .values_list("worker_id", "worker__name", "facility__name")
             .distinct()
         ]
-        return {"supervisors": supervisors, "workers": workers}
+        return {"supervisors": supervisors, "workers": workers, "everyone": supervisors}
 
     def copied(self, contract: Contract, month: datetime.date, pk: str) -> dict:
         """The entry form's initial values from session ``pk`` of the same contract: its
@@ -187,7 +195,10 @@ class MonthView(ScopedView):
             "participants": [worker.pk for worker in source.participants.all()],
         }
 
-    def get(self, request, pk: int, month: str, form=None, reason_form=None, status=200):
+    def get(
+        self, request, pk: int, month: str, form=None, reason_form=None, assign_form=None,
+        status=200,
+    ):  # fmt: skip
         contract, first = contract_month(self.scope, pk, month)
         overview = month_overviews(self.scope, [(contract, first)])[0]
         sessions = list(
@@ -200,6 +211,8 @@ class MonthView(ScopedView):
             session.flags = overview.flags.get(session.pk, [])  # type: ignore[attr-defined]
         may_enter = permissions.can_enter_sessions(self.membership, contract)
         can_enter = may_enter and overview.editable
+        can_assign = may_enter or permissions.can_review(self.membership, contract)
+        assignments = self.assignments(contract, first)
         context = {
             "contract": contract,
             "overview": overview,
@@ -212,14 +225,24 @@ class MonthView(ScopedView):
             "reason_form": reason_form or ReasonForm(),
             "history": self.history(overview.submission),
             "previous": month_start(first - datetime.timedelta(days=1)),
+            "assignments": assignments,
         }
+        if can_enter or can_assign:
+            pickers = self.pickers(contract, first, overview.stations, assignments)
         if can_enter:
-            pickers = self.pickers(contract, first, overview.stations)
             initial = self.copied(contract, first, request.GET.get("copy", ""))
             context["form"] = form or SessionEntryForm(
-                initial=initial, stations=overview.stations, month=first, **pickers
+                initial=initial,
+                stations=overview.stations,
+                month=first,
+                supervisors=pickers["supervisors"],
+                workers=pickers["workers"],
             )
             context["copying"] = bool(initial)
+        if can_assign:
+            context["assign_form"] = assign_form or AssignmentForm(
+                stations=overview.stations, supervisors=pickers["everyone"], auto_id="assign-%s"
+            )
         return render(request, "supervision/month.html", context, status=status)
 
     def history(self, submission: MonthlySubmission | None) -> list:
@@ -248,6 +271,8 @@ class MonthView(ScopedView):
             elif action == "submit":
                 services.submission_submit(actor=self.membership, contract=contract, month=first)
                 messages.success(request, _("已提交，等待采购人审核。"))
+            elif action == "assign":
+                return self.assign(request, contract, first, here)
             elif action in ("accept", "return", "unlock"):
                 return self.review(request, contract, first, action, here)
             else:
@@ -262,9 +287,16 @@ class MonthView(ScopedView):
         overview = month_overviews(self.scope, [(contract, first)])[0]
         if not permissions.can_enter_sessions(self.membership, contract):
             raise PermissionDenied(_("只有该合同的承接机构可以录入督导记录。"))
-        pickers = self.pickers(contract, first, overview.stations)
+        pickers = self.pickers(
+            contract, first, overview.stations, self.assignments(contract, first)
+        )
         form = SessionEntryForm(
-            request.POST, request.FILES, stations=overview.stations, month=first, **pickers
+            request.POST,
+            request.FILES,
+            stations=overview.stations,
+            month=first,
+            supervisors=pickers["supervisors"],
+            workers=pickers["workers"],
         )
         valid = form.is_valid()
         values = self.service_values(contract, form.cleaned_data)
@@ -281,10 +313,41 @@ class MonthView(ScopedView):
             add_other_errors(form, all_errors(form.errors, check))
         return self.get(request, contract.pk, f"{first:%Y-%m}", form=form, status=400)
 
+    def assign(self, request, contract: Contract, first: datetime.date, here: str):
+        overview = month_overviews(self.scope, [(contract, first)])[0]
+        pickers = self.pickers(
+            contract, first, overview.stations, self.assignments(contract, first)
+        )
+        form = AssignmentForm(
+            request.POST,
+            stations=overview.stations,
+            supervisors=pickers["everyone"],
+            auto_id="assign-%s",
+        )
+        if form.is_valid():
+            tenant = self.membership.tenant_id
+            try:
+                services.supervisor_assign(
+                    actor=self.membership,
+                    contract=contract,
+                    supervisor=SocialWorker.objects.get(
+                        tenant_id=tenant, pk=form.cleaned_data["supervisor"]
+                    ),
+                    facility=Facility.objects.get(
+                        tenant_id=tenant, pk=form.cleaned_data["facility"]
+                    ),
+                    started_on=form.cleaned_data["started_on"],
+                    ended_on=form.cleaned_data["ended_on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已安排督导。"))
+                return redirect(here)
+        return self.get(request, contract.pk, f"{first:%Y-%m}", assign_form=form, status=400)
+
     def service_values(self, contract: Contract, cleaned: dict) -> dict:
         """The form's values as session_check takes them (records for ids)."""
-        from stations.models import Facility
-
         tenant = self.membership.tenant_id
         workers = SocialWorker.objects.filter(tenant_id=tenant)
         values = {name: cleaned.get(name) for name in SESSION_FIELDS}
@@ -324,6 +387,24 @@ class MonthView(ScopedView):
                 messages.success(request, done)
                 return redirect(here)
         return self.get(request, contract.pk, f"{first:%Y-%m}", reason_form=form, status=400)
+
+
+class SessionAttachmentView(ScopedView):
+    """A session's sign-in sheet (PDF or image), for whoever may see the session."""
+
+    selector = staticmethod(sessions_visible)
+    capability = staticmethod(permissions.can_see_supervision)
+
+    def get(self, request, pk: int):
+        session = self.get_object()
+        if not session.attachment:
+            raise Http404(_("没有上传签到表。"))
+        suffix = session.attachment.name.rsplit(".", 1)[-1].lower()
+        return FileResponse(
+            session.attachment.open("rb"),
+            filename=f"sign-in-{session.pk}.{suffix}",
+            content_type=ATTACHMENT_TYPES.get(suffix, "application/octet-stream"),
+        )
 
 
 class MonthTemplateView(ScopedView):

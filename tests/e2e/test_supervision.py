@@ -4,6 +4,7 @@ reason; the contractor fixes it and submits again; demo_county accepts and the m
 locked for both."""
 
 import datetime
+from io import BytesIO
 
 import pytest
 from django.utils import timezone
@@ -96,7 +97,8 @@ def test_enter_submit_return_fix_resubmit_accept_and_the_month_locks(as_user, li
     # The second station from Excel: the month's workbook holds the first session.
     with contractor.expect_download() as download:
         contractor.get_by_test_id("month-template").click()
-    workbook = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as downloaded:  # a temporary name without suffix
+        workbook = load_workbook(BytesIO(downloaded.read()))
     sheet = workbook["督导记录"]
     assert sheet.cell(2, 2).value == liuzhou["first"].name
     sheet.append(["CZ-2024-01", liuzhou["second"].name, "韦督导", None, f"{label}-01 13:00",
@@ -119,7 +121,7 @@ def test_enter_submit_return_fix_resubmit_accept_and_the_month_locks(as_user, li
 
     # demo_county returns it with a reason.
     county = as_user("demo_county")
-    county.get_by_role("link", name="督导").first.click()
+    county.get_by_role("link", name="月度督导").click()
     county.get_by_test_id("month-link").first.click()
     county.get_by_test_id("return").click()
     expect(county.get_by_test_id("error-reason")).to_be_visible()

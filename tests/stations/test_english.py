@@ -35,6 +35,9 @@ NOT_INTERFACE = [
     "站点",
     "社会工作者",  # the roster template's sheet name and key column
     "公民身份号码",
+    "督导记录",  # the sessions template's sheet name and key columns
+    "合同编号",
+    "开始时间",
     "服务人员安排、服务具体内容、服务目标、资金管理、督导培训、评估要求",
     # The same clauses one by one (policy contract_required_clauses: the city's own words).
     "服务人员安排",
@@ -144,6 +147,29 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("workforce:worker-import"),
         reverse("workforce:population"),
         reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
+        reverse("supervision:home"),
+        reverse("supervision:completeness") + "?start=2024-01&end=2024-06",
+        reverse("supervision:month", args=[Contract.objects.get().pk, "2024-03"]),
+    ]
+    leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
+    assert {url: found for url, found in leaks.items() if found} == {}
+
+
+def test_the_contractors_supervision_pages_have_no_chinese_interface_left(world, english):
+    from procurement.services import organisation_member_set
+    from tests.factories import member
+
+    staff = member("runner_en", "4502", "contractor")
+    organisation_member_set(membership=staff, uscc=Organisation.objects.get(
+        name="柳州市城中区阳光社会工作服务中心").uscc)  # fmt: skip
+    client = world.client_for(staff)
+    client.cookies["django_language"] = "en"
+    signed = Contract.objects.get()
+    pages = [
+        reverse("reports:home"),
+        reverse("supervision:home"),
+        reverse("supervision:month", args=[signed.pk, "2024-03"]),
+        reverse("supervision:session-import"),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
     assert {url: found for url, found in leaks.items() if found} == {}

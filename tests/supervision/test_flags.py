@@ -42,7 +42,7 @@ def test_each_anomaly_is_flagged_and_a_clean_session_is_not(world, setting):  # 
                                     live_until=setting["contract"].live_until)  # fmt: skip
     elsewhere = session(setting, facility=third, started_at=at(date(2024, 3, 4), 10),
                         ended_at=at(date(2024, 3, 4), 11))  # fmt: skip
-    flags = month_flags(setting["contract"], MARCH)
+    flags = month_flags(world.county_officer, setting["contract"], MARCH)
     assert clean.pk in flags and any("同时在" in m for m in flags[clean.pk])
     assert any("完全相同" in m for m in flags[copied.pk])
     assert any("完全相同" in m for m in flags[again.pk])

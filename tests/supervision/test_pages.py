@@ -15,6 +15,10 @@ from tests.supervision.test_sessions import at, session, setting  # noqa: F401 -
 
 pytestmark = pytest.mark.django_db
 MONTH = "/supervision/{pk}/2024-03/"
+# The month page reads a fixed set whatever the number of sessions (asserted below):
+# scope 6, the month's overview 9 (stations, sessions, submission, flags, policy), its
+# sessions 2, the pickers and assignments 3, the history 1.
+MONTH_PAGE = 22
 
 
 def month_url(setting):  # noqa: F811
@@ -37,7 +41,7 @@ def entry(setting, **changes):  # noqa: F811
 def test_the_contractor_enters_copies_deletes_and_submits_on_the_month_page(world, setting):  # noqa: F811
     client = world.client_for(setting["staff"])
     url = month_url(setting)
-    page = get(client, url, ceiling=20)
+    page = get(client, url, ceiling=MONTH_PAGE)
     assert page.status_code == 200 and 'data-testid="session-form"' in page.content.decode()
     bad = client.post(url, entry(setting, ended_at="2024-03-05T08:00", form="", topics=""))
     text = bad.content.decode()
@@ -61,7 +65,7 @@ def test_the_contractor_enters_copies_deletes_and_submits_on_the_month_page(worl
                                ended_at=f"2024-03-{day}T11:00"))  # fmt: skip
     assert SupervisionSession.objects.count() == 6
     assert query_count(lambda: client.get(url)) == query_count(lambda: client.get(url))
-    assert get(client, url, ceiling=20).status_code == 200
+    assert get(client, url, ceiling=MONTH_PAGE).status_code == 200
     client.post(url, {"action": "submit"})
     assert MonthlySubmission.objects.get().state == "submitted"
     locked = client.post(url, entry(setting, started_at="2024-03-20T09:00",
@@ -201,3 +205,33 @@ def test_outsiders_see_no_supervision_page(world, setting, outsiders):  # noqa: 
     assert client.get("/supervision/import/").status_code == 200
     for membership in (world.county_officer, world.evaluator):
         assert world.client_for(membership).get("/supervision/import/").status_code == 404
+
+
+def test_supervisors_are_assigned_and_sign_in_sheets_opened_on_the_month_page(
+    world,
+    setting,  # noqa: F811
+    outsiders,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = world.client_for(setting["staff"])
+    url = month_url(setting)
+    assign = {"action": "assign", "supervisor": setting["supervisor"].pk,
+              "facility": setting["first"].pk}  # fmt: skip
+    wrong = client.post(url, {**assign, "started_on": "2019-01-01"})
+    assert wrong.status_code == 400 and "合同期" in wrong.content.decode()
+    client.post(url, {"action": "assign", "supervisor": setting["supervisor"].pk,
+                      "facility": setting["first"].pk, "started_on": "2024-02-01"})  # fmt: skip
+    listed = client.get(url).content.decode()
+    assert f"韦督导 → {setting['first'].name}" in listed
+    sheet = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 sign-in", content_type="application/pdf")
+    saved = client.post(url, {**entry(setting), "attachment": sheet})
+    assert saved.status_code == 302
+    recorded = SupervisionSession.objects.get()
+    attachment = f"/supervision/sessions/{recorded.pk}/attachment/"
+    assert attachment in client.get(url).content.decode()
+    opened = world.client_for(world.county_officer).get(attachment)
+    assert opened.status_code == 200 and opened["Content-Type"] == "application/pdf"
+    assert b"".join(opened.streaming_content).startswith(b"%PDF")
+    outsiders.assert_page_hidden(attachment)
+    assert world.client_for(setting["rival_staff"]).get(attachment).status_code == 404
