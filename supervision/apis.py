@@ -264,6 +264,9 @@ class CompletenessApi(ScopedAPIView):
                 "on_time": figures.on_time,
                 "rate": figures.rate,
                 "on_time_rate": figures.on_time_rate,
+                "station_months": figures.station_months,
+                "supervised": figures.supervised,
+                "supervised_rate": figures.supervised_rate,
                 "missing": figures.missing,
             }
 

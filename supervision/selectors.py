@@ -41,7 +41,9 @@ class Completeness:
     """Submissions of a city, county or the city's own contracts over a range of months:
     counts of expected, submitted (at least once), accepted and on time (first submitted
     by the deadline); rates as fractions of expected (None when nothing was expected);
-    the missing pairs; and, for a city, one child per county (and 市本级)."""
+    the missing pairs; and, for a city, one child per county (and 市本级). Station-months:
+    ``station_months`` the covered stations operating on a day of each expected month,
+    ``supervised`` those of them with at least one session that month."""
 
     code: str
     name: str
@@ -49,6 +51,8 @@ class Completeness:
     submitted: int = 0
     accepted: int = 0
     on_time: int = 0
+    station_months: int = 0
+    supervised: int = 0
     missing: list[dict] = field(default_factory=list)
     children: list[Completeness] = field(default_factory=list)
     # The same figures per month ("YYYY-MM" → Completeness), for the table by month.
@@ -66,20 +70,38 @@ class Completeness:
     def accepted_rate(self) -> float | None:
         return round(self.accepted / self.expected, 4) if self.expected else None
 
+    @property
+    def supervised_rate(self) -> float | None:
+        if not self.station_months:
+            return None
+        return round(self.supervised / self.station_months, 4)
+
     def add(self, other: Completeness) -> None:
         self.expected += other.expected
         self.submitted += other.submitted
         self.accepted += other.accepted
         self.on_time += other.on_time
+        self.station_months += other.station_months
+        self.supervised += other.supervised
         self.missing.extend(other.missing)
         for key, figures in other.months.items():
             self.months.setdefault(key, Completeness(code=self.code, name=key)).add(figures)
 
-    def count(self, month: datetime.date, row: MonthlySubmission | None, contract) -> None:
-        """Count one expected (contract, month) pair, here and in its month's figures."""
+    def count(
+        self,
+        month: datetime.date,
+        row: MonthlySubmission | None,
+        contract,
+        stations: int = 0,
+        supervised: int = 0,
+    ) -> None:
+        """Count one expected (contract, month) pair with its ``stations`` expected and
+        ``supervised`` station-months, here and in its month's figures."""
         key = f"{month:%Y-%m}"
         for figures in (self, self.months.setdefault(key, Completeness(code=self.code, name=key))):
             figures.expected += 1
+            figures.station_months += stations
+            figures.supervised += supervised
             if row is None or row.first_submitted_at is None:
                 figures.missing.append({"contract": contract.pk, "number": contract.number,
                                         "month": key})  # fmt: skip
@@ -94,7 +116,7 @@ def completeness(
     actor: Actor, division: Division, start: datetime.date, end: datetime.date
 ) -> Completeness:
     """Completeness and timeliness of ``division`` (the city or a county in scope) for the
-    months from ``start`` to ``end``, in two queries whatever the number of contracts."""
+    months from ``start`` to ``end``, in six queries whatever the number of contracts."""
     months = months_between(start, end)
     first, last = months[0], month_end(months[-1])
     in_range = (
@@ -112,6 +134,20 @@ def completeness(
             contract__in=[contract.pk for contract in contracts], month__gte=first, month__lte=last
         )
     }
+    pairs = [
+        (contract.pk, month)
+        for contract in contracts
+        for month in months
+        if contract.start_on <= month_end(month) and contract.live_until >= month
+    ]
+    stations = expected_stations(pairs)
+    with_session = set(
+        SupervisionSession.objects.filter(
+            contract__in=[contract.pk for contract in contracts], month__gte=first, month__lte=last
+        )
+        .values_list("contract_id", "month", "facility_id")
+        .distinct()
+    )
     groups: dict[str, Completeness] = {}
     names = {
         county.county_code: county.name
@@ -127,7 +163,9 @@ def completeness(
         for month in months:
             if not (contract.start_on <= month_end(month) and contract.live_until >= month):
                 continue
-            group.count(month, submissions.get((contract.pk, month)), contract)
+            owed = stations[(contract.pk, month)]
+            done = sum((contract.pk, month, station.pk) in with_session for station in owed)
+            group.count(month, submissions.get((contract.pk, month)), contract, len(owed), done)
     result = Completeness(code=division.short_code, name=division.name)
     for key in sorted(groups):
         result.add(groups[key])

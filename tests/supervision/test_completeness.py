@@ -68,3 +68,32 @@ def test_another_county_sees_none_of_these_contracts(world, city):
                          date(2024, 1, 1), date(2024, 12, 1))  # fmt: skip
     assert [m["number"] for m in other.missing] == ["CUT"]
     assert all(m["number"] != "SHORT" for m in other.missing)
+
+
+def test_station_months_count_stations_operating_on_a_day_of_the_month(world):
+    from supervision.models import SupervisionSession
+    from workforce.services import social_worker_create
+
+    officer = world.county_officer
+    first = station(officer, "450202001", date(2020, 6, 1))
+    late = station(officer, "450202002", date(2024, 2, 20))  # opens on 20 February
+    runner = organisation(officer, "柳州市城中区阳光社会工作服务中心", 18)
+    signed = contract(officer, runner, [first, late], number="BOTH", start_on=date(2024, 1, 1))
+    supervisor = social_worker_create(actor=officer, name="韦督导", employer=runner.pk,
+                                      id_number="45020219850303002X")  # fmt: skip
+
+    def held(facility, month):
+        start = datetime(month.year, month.month, 3, 9, tzinfo=SHANGHAI)
+        SupervisionSession.objects.create(
+            tenant_id=officer.tenant_id, contract=signed, facility=facility,
+            supervisor=supervisor, month=month, started_at=start,
+            ended_at=start.replace(hour=17), hours=8, form="on_site", topics="x")  # fmt: skip
+
+    held(first, date(2024, 1, 1))
+    held(late, date(2024, 2, 1))
+    held(late, date(2024, 1, 1))  # a stray row before the station opened counts for nothing
+    result = completeness(world.city_admin, Division.objects.get(code="450200000000"),
+                          date(2024, 1, 1), date(2024, 3, 1))  # fmt: skip
+    assert (result.station_months, result.supervised, result.supervised_rate) == (5, 2, 0.4)
+    by_month = {key: (m.station_months, m.supervised) for key, m in result.months.items()}
+    assert by_month == {"2024-01": (1, 1), "2024-02": (2, 1), "2024-03": (2, 0)}
