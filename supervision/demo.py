@@ -7,8 +7,8 @@ completeness figure has something to show:
   whose sessions claim 12 hours instead of 16;
 - a few station-months without a session, a few months first submitted after the
   deadline, one month (柳江区) never submitted;
-- one month of 城中区 returned by demo_county and submitted again, through the services,
-  so its history reads as it happened; last month waits for review everywhere, and in
+- 城中区's month three months ago returned by demo_county and submitted again, through
+  the services, so its history reads as it happened; last month waits for review everywhere, and in
   城中区 two of its sessions overlap (flags for demo_county to see); this month is the
   contractor's to fill in.
 
@@ -52,7 +52,8 @@ OVERLOADED = 9  # the one supervisor above the plan's 8
 SHORT_HOURS = Decimal(12)
 FULL_HOURS = Decimal(16)
 NEVER_SUBMITTED = ("450206", datetime.date(2025, 6, 1))
-RETURNED = ("450202", datetime.date(2026, 8, 1))
+RETURNED_COUNTY = "450202"  # its month three months before this one: returned, resubmitted
+RETURNED_MONTHS_AGO = 3
 TOPICS = (
     "个案工作督导：困境儿童家庭走访记录",
     "小组工作督导：老年人互助小组带领技巧",
@@ -147,6 +148,7 @@ class _Builder:
             )
         )
         free: dict[int, list[int]] = {}
+        outside: list[int] = []  # external supervisors, for an organisation without its own
         for worker, employer in (
             SocialWorker.objects.filter(tenant=self.tenant, employer__isnull=False)
             .order_by("pk")
@@ -154,6 +156,7 @@ class _Builder:
         ):
             if worker not in posted:
                 free.setdefault(employer, []).append(worker)
+                outside.append(worker)
         opened = dict(
             FacilityOperatingPeriod.objects.filter(tenant=self.tenant)
             .values("facility_id")
@@ -177,7 +180,7 @@ class _Builder:
                     size += 1
                 sizes.append(size)
                 remaining -= size
-            pool = free.get(contract.organisation_id, [])
+            pool = free.get(contract.organisation_id) or outside[-len(sizes) :]
             start = 0
             for group, size in enumerate(sizes):
                 if not pool:
@@ -198,6 +201,7 @@ class _Builder:
                 start += size
         SupervisorAssignment.objects.bulk_create(rows)
         self.assignments = len(rows)
+        self.opened = opened
         return chosen
 
     def _posted(self) -> dict[int, list[tuple[int, datetime.date, datetime.date | None]]]:
@@ -214,9 +218,10 @@ class _Builder:
         zone = timezone.get_current_timezone()
         for index, (contract_id, month) in enumerate(pairs):
             contract = contracts[contract_id]
-            first = max(month, contract.start_on)
-            last = min(month_end(month), contract.live_until)
             for serial, station in enumerate(expected[(contract_id, month)]):
+                # Days the contract was in force and the station open (assigned from then).
+                first = max(month, contract.start_on, self.opened.get(station.pk, month))
+                last = min(month_end(month), contract.live_until)
                 chosen = supervisors.get((contract_id, station.pk))
                 if chosen is None or (serial * 7 + index) % 23 == 0:
                     continue  # a station-month without a session
@@ -278,7 +283,7 @@ class _Builder:
         rows = []
         for index, (contract_id, month) in enumerate(pairs):
             contract = contracts[contract_id]
-            if (contract.county_code, month) in (NEVER_SUBMITTED, RETURNED):
+            if (contract.county_code, month) in (NEVER_SUBMITTED, _returned_month(self.today)):
                 continue
             if month not in deadlines:
                 deadlines[month] = submission_deadline(self.admin, month)
@@ -309,11 +314,18 @@ class _Builder:
         return len(rows)
 
 
+def _returned_month(today: datetime.date) -> tuple[str, datetime.date]:
+    month = month_start(today)
+    for _step in range(RETURNED_MONTHS_AGO):
+        month = month_start(month - datetime.timedelta(days=1))
+    return RETURNED_COUNTY, month
+
+
 def _return_and_resubmit(tenant: Tenant, members: dict[str, Membership]) -> str:
-    """城中区's RETURNED month: submitted by demo_contractor, returned by demo_county with
-    a reason, one session added, submitted again and accepted."""
+    """城中区's returned month: submitted by demo_contractor, returned by demo_county with
+    a reason, submitted again and accepted."""
     contractor, county = members.get("demo_contractor"), members.get("demo_county")
-    county_code, month = RETURNED
+    county_code, month = _returned_month(timezone.localdate())
     contract = (
         Contract.objects.filter(
             tenant=tenant, kind=ContractKind.STATION_OPERATION, county_code=county_code

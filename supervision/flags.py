@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.models import Contract
+from stations.scoping import scope_of
 from stations.selectors import Actor, policy_values_in
 from supervision.models import SupervisionSession, SupervisorAssignment
 from supervision.services import hours_by_day, month_end
@@ -41,18 +42,22 @@ def months_flags(
     return flags_by_month(actor, pairs)[1]
 
 
-def _hours_limits(actor: Actor, months: set[datetime.date]) -> dict[datetime.date, Decimal]:
-    """Policy HOURS_A_DAY_CODE of each month (a month without a value is not judged)."""
+def _hours_limits(actor: Actor, pairs) -> list[tuple[datetime.date, datetime.date | None, Decimal]]:
+    """The periods of policy HOURS_A_DAY_CODE over the months of ``pairs``: (from, to or
+    None, hours)."""
+    months = {month for _contract, month in pairs}
     first, last = min(months), month_end(max(months))
-    rows = list(policy_values_in(actor, first, last).filter(code=HOURS_A_DAY_CODE))
-    limits = {}
-    for month in months:
-        for row in rows:
-            if row.effective_from <= month and (
-                row.effective_to is None or row.effective_to >= month
-            ):
-                limits[month] = Decimal(str(row.value))
-    return limits
+    return [
+        (row.effective_from, row.effective_to, Decimal(str(row.value)))
+        for row in policy_values_in(actor, first, last).filter(code=HOURS_A_DAY_CODE)
+    ]
+
+
+def _limit_on(limits, day: datetime.date) -> Decimal | None:
+    for start, end, hours in limits:
+        if start <= day and (end is None or end >= day):
+            return hours
+    return None
 
 
 def flags_by_month(
@@ -65,6 +70,9 @@ def flags_by_month(
     months = Q()
     for contract, month in pairs:
         months |= Q(contract=contract, month=month)
+    county = scope_of(actor).county_code  # a county officer: its county's sessions only
+    if county:
+        months &= Q(facility__county_code=county)
     sessions = list(SupervisionSession.objects.filter(months).select_related("facility"))
     if not sessions:
         return {}, {}
@@ -74,7 +82,7 @@ def flags_by_month(
     def flag(session: SupervisionSession, message: str) -> None:
         flags.setdefault(session.pk, []).append(message)
 
-    limits = _hours_limits(actor, {month for _contract, month in pairs})
+    limits = _hours_limits(actor, pairs)
     supervisors = {session.supervisor_id for session in sessions}
     first = min(session.started_at for session in sessions) - datetime.timedelta(days=1)
     last = max(session.ended_at for session in sessions) + datetime.timedelta(days=1)
@@ -101,18 +109,25 @@ def flags_by_month(
                 and other.started_at < session.ended_at
                 and other.ended_at > session.started_at
             ):
-                flag(
-                    session,
-                    _("同一督导同时在 %(station)s（%(start)s）")
-                    % {
+                start = f"{timezone.localtime(other.started_at):%Y-%m-%d %H:%M}"
+                if other.contract_id == session.contract_id:
+                    message = _("同一督导同时在 %(station)s（%(start)s）") % {
                         "station": other.facility.name,
-                        "start": f"{timezone.localtime(other.started_at):%Y-%m-%d %H:%M}",
-                    },
-                )
-        limit = limits.get(session.month)
+                        "start": start,
+                    }
+                else:  # another contract's record: its station is not this reader's to see
+                    message = _("同一督导同时有另一份合同的督导记录（%(start)s）") % {
+                        "start": start
+                    }
+                flag(session, message)
         for day in hours_by_day(session.started_at, session.ended_at, session.hours):
             total = hours.get((session.supervisor_id, day), Decimal(0))
-            if limit is not None and total > limit:
+            limit = _limit_on(limits, day)
+            if limit is None:  # rules never fall back to a number in code: say so
+                flag(
+                    session, _("本市未设定 %(day)s 适用的每日督导时长上限，未检查。") % {"day": day}
+                )
+            elif total > limit:
                 flag(
                     session,
                     _("%(day)s 该督导共记录 %(hours)s 小时，超过 %(max)s 小时")

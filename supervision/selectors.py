@@ -20,8 +20,7 @@ from procurement.models import Contract, ContractFacility, ContractKind, Contrac
 from procurement.selectors import contracts_visible
 from stations.divisions import Level
 from stations.models import Division, Facility, FacilityOperatingPeriod, Membership
-from stations.policy import PolicyMissing
-from stations.selectors import Actor
+from stations.selectors import Actor, policy_values_in
 from supervision.models import MonthlySubmission, SubmissionState, SupervisionSession
 from supervision.services import month_end, month_start
 
@@ -174,6 +173,14 @@ def completeness(
     return result
 
 
+def county_of(actor: Actor) -> str | None:
+    """The county a county officer's reads are narrowed to (a city contract covers other
+    counties' stations too: an officer sees only its own county's), else None."""
+    from stations.scoping import scope_of
+
+    return scope_of(actor).county_code
+
+
 def submissions_visible(actor: Actor):
     """Monthly submissions of the station-operation contracts in scope."""
     from stations.scoping import scope_of
@@ -186,55 +193,68 @@ def submissions_visible(actor: Actor):
 
 
 def sessions_visible(actor: Actor):
-    """Sessions under the station-operation contracts in scope."""
+    """Sessions under the station-operation contracts in scope (a county officer: at its
+    county's stations only)."""
     from stations.scoping import scope_of
     from supervision.models import SupervisionSession
 
     scope = scope_of(actor)
-    return SupervisionSession.objects.filter(
+    sessions = SupervisionSession.objects.filter(
         tenant_id=scope.tenant_id,
         contract__in=contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION),
     ).select_related("contract", "facility", "supervisor")
+    if scope.county_code:
+        sessions = sessions.filter(facility__county_code=scope.county_code)
+    return sessions
 
 
 def supervisor_assignments_visible(actor: Actor):
-    """Supervisor assignments under the contracts in scope."""
+    """Supervisor assignments under the contracts in scope (a county officer: at its
+    county's stations only)."""
     from stations.scoping import scope_of
     from supervision.models import SupervisorAssignment
 
     scope = scope_of(actor)
-    return SupervisorAssignment.objects.filter(
+    assignments = SupervisorAssignment.objects.filter(
         tenant_id=scope.tenant_id, contract__in=contracts_visible(actor)
     ).select_related("contract", "facility", "supervisor")
+    if scope.county_code:
+        assignments = assignments.filter(facility__county_code=scope.county_code)
+    return assignments
 
 
 def expected_stations(
-    pairs: list[tuple[int, datetime.date]],
+    pairs: list[tuple[int, datetime.date]], county: str | None = None
 ) -> dict[tuple[int, datetime.date], list[Facility]]:
     """The stations each (contract id, month) of ``pairs`` owes sessions for: covered by the
-    contract while it was in force and operating on at least one day of the month (the
-    expected station-months of completeness), by division; two queries."""
+    contract and operating on at least one common day of the month (the expected
+    station-months of completeness), by division; ``county`` narrows them to one county's
+    stations. Two queries."""
     contract_ids = {contract for contract, _month in pairs}
-    rows = list(
-        ContractFacility.objects.filter(contract__in=contract_ids, live_from__isnull=False)
-        .select_related("facility")
-        .order_by("facility__division_id", "facility__name")
-    )
+    rows = ContractFacility.objects.filter(
+        contract__in=contract_ids, live_from__isnull=False, live_until__isnull=False
+    ).select_related("facility")
+    if county:
+        rows = rows.filter(facility__county_code=county)
+    by_contract: dict[int, list[ContractFacility]] = {}
+    for row in rows.order_by("facility__division_id", "facility__name"):
+        by_contract.setdefault(row.contract_id, []).append(row)
     periods: dict[int, list[tuple[datetime.date, datetime.date | None]]] = {}
     for facility, started, ended in FacilityOperatingPeriod.objects.filter(
-        facility__in={row.facility_id for row in rows}
+        facility__in={row.facility_id for found in by_contract.values() for row in found}
     ).values_list("facility_id", "started_on", "ended_on"):
         periods.setdefault(facility, []).append((started, ended))
     expected: dict[tuple[int, datetime.date], list[Facility]] = {pair: [] for pair in pairs}
     for contract, month in pairs:
-        last = month_end(month)
-        for row in rows:
-            if row.contract_id != contract or row.live_from is None or row.live_until is None:
+        for row in by_contract.get(contract, ()):
+            assert row.live_from is not None and row.live_until is not None
+            first = max(month, row.live_from)
+            last = min(month_end(month), row.live_until)
+            if first > last:
                 continue
-            if row.live_from > last or row.live_until < month:
-                continue
+            # Operating periods end the day before ``ended_on``.
             if any(
-                started <= last and (ended is None or ended > month)
+                started <= last and (ended is None or ended > first)
                 for started, ended in periods.get(row.facility_id, ())
             ):
                 expected[(contract, month)].append(row.facility)
@@ -283,7 +303,9 @@ class MonthOverview:
 
     @property
     def days_left(self) -> int | None:
-        if self.deadline is None:
+        """Days to the deadline of a month never submitted (None once it was: a returned
+        month is judged on its first submission)."""
+        if self.deadline is None or (self.submission and self.submission.first_submitted_at):
             return None
         return (self.deadline - timezone.localdate()).days
 
@@ -306,19 +328,20 @@ def month_overviews(
     """The overview of each (contract, month) of ``pairs``, in order, in a fixed number of
     queries whatever their number (stations 2, sessions 1, submissions 1, flags 4)."""
     from supervision.flags import flags_by_month
-    from supervision.services import submission_deadline
 
     if not pairs:
         return []
     keys = [(contract.pk, month) for contract, month in pairs]
-    stations = expected_stations(keys)
+    county = county_of(actor)
+    stations = expected_stations(keys, county)
     months = Q()
     for contract, month in pairs:
         months |= Q(contract=contract, month=month)
+    in_county = Q(facility__county_code=county) if county else Q()
     counts: dict[tuple[int, datetime.date], dict[int, int]] = {}
     hours: dict[tuple[int, datetime.date], Decimal] = {}
     for contract_id, month, facility, n, total in (
-        SupervisionSession.objects.filter(months)
+        SupervisionSession.objects.filter(months, in_county)
         .values_list("contract_id", "month", "facility_id")
         .annotate(n=Count("pk"), total=Sum("hours"))
         .order_by()
@@ -329,13 +352,7 @@ def month_overviews(
         (row.contract_id, row.month): row for row in MonthlySubmission.objects.filter(months)
     }
     flagged, flags = flags_by_month(actor, pairs)
-    deadlines: dict[datetime.date, datetime.date | None] = {}
-    for _contract, month in pairs:
-        if month not in deadlines:
-            try:
-                deadlines[month] = submission_deadline(actor, month)
-            except PolicyMissing:
-                deadlines[month] = None
+    deadlines = _deadlines(actor, {month for _contract, month in pairs})
     return [
         MonthOverview(
             contract=contract,
@@ -356,37 +373,79 @@ def month_overviews(
     ]
 
 
+# How far back the portal looks for months never submitted (overdue).
+OVERDUE_LOOKBACK_MONTHS = 12
+
+
+def _deadlines(
+    actor: Actor, months: set[datetime.date]
+) -> dict[datetime.date, datetime.date | None]:
+    """Each month's deadline (services.submission_deadline) from one read of the policy;
+    None for a month whose following month has no deadline day."""
+    from supervision.services import DEADLINE_DAY, deadline_on
+
+    followings = {month: month_end(month) + datetime.timedelta(days=1) for month in months}
+    rows = list(
+        policy_values_in(actor, min(followings.values()), max(followings.values())).filter(
+            code=DEADLINE_DAY
+        )
+    )
+    deadlines: dict[datetime.date, datetime.date | None] = {}
+    for month, following in followings.items():
+        day = next(
+            (
+                row.value
+                for row in rows
+                if row.effective_from <= following
+                and (row.effective_to is None or row.effective_to >= following)
+            ),
+            None,
+        )
+        deadlines[month] = deadline_on(month, int(day)) if day is not None else None
+    return deadlines
+
+
 def contractor_months(actor: Actor, today: datetime.date) -> list[MonthOverview]:
-    """The contractor's portal: months returned to it (any month, to fix and submit again),
-    then for each station-operation contract in force on a day of this month or the last,
-    those months (the last first, as its deadline comes first)."""
+    """The contractor's portal: months returned to it (any month, to fix and submit again)
+    and months of the last OVERDUE_LOOKBACK_MONTHS never submitted, then for each
+    station-operation contract in force on a day of this month or the last, those months
+    (the last first, as its deadline comes first)."""
     this = month_start(today)
     last = month_start(this - datetime.timedelta(days=1))
-    contracts = (
-        contracts_visible(actor)
-        .filter(kind=ContractKind.STATION_OPERATION, start_on__lte=month_end(this))
-        .filter(live_until__gte=last)
+    earliest = datetime.date(this.year - 1, this.month, 1)
+    visible = contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION)
+    contracts = list(
+        visible.filter(start_on__lte=month_end(this), live_until__gte=earliest)
         .exclude(state=ContractState.DRAFT)
         .select_related("organisation")
         .order_by("number")
     )
-    returned = [
-        (row.contract, row.month)
-        for row in MonthlySubmission.objects.filter(
-            contract__in=contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION),
-            state=SubmissionState.RETURNED,
-            month__lt=last,
-        )
+    older = list(
+        MonthlySubmission.objects.filter(contract__in=visible, month__lt=last)
+        .filter(Q(state=SubmissionState.RETURNED) | Q(month__gte=earliest))
         .select_related("contract__organisation")
         .order_by("month", "contract__number")
+    )
+    returned = [(row.contract, row.month) for row in older if row.state == SubmissionState.RETURNED]
+    submitted = {(row.contract_id, row.month) for row in older if row.first_submitted_at}
+    overdue = [
+        (contract, month)
+        for month in months_between(earliest, last)[:-1]
+        for contract in contracts
+        if contract.start_on <= month_end(month)
+        and contract.live_until >= month
+        and (contract.pk, month) not in submitted
     ]
-    pairs = returned + [
+    current = [
         (contract, month)
         for contract in contracts
         for month in (last, this)
         if contract.start_on <= month_end(month) and contract.live_until >= month
     ]
-    return month_overviews(actor, pairs)
+    return month_overviews(actor, returned + overdue + current)
+
+
+QUEUE_AT_MOST = 200
 
 
 def review_queue(actor: Membership) -> list[MonthOverview]:
@@ -394,11 +453,15 @@ def review_queue(actor: Membership) -> list[MonthOverview]:
     county officer's county, a city admin's city), oldest first."""
     from supervision import permissions
 
-    waiting = (
-        submissions_visible(actor)
-        .filter(state=SubmissionState.SUBMITTED)
-        .select_related("contract__organisation")
-        .order_by("submitted_at")[:100]
-    )
-    mine = [row for row in waiting if permissions.can_review(actor, row.contract)]
+    waiting = submissions_visible(actor).filter(state=SubmissionState.SUBMITTED)
+    county = county_of(actor)
+    if county:  # a county officer reviews its county's contracts, not the city's
+        waiting = waiting.filter(contract__county_code=county)
+    mine = [
+        row
+        for row in waiting.select_related("contract__organisation").order_by("submitted_at")[
+            :QUEUE_AT_MOST
+        ]
+        if permissions.can_review(actor, row.contract)
+    ]
     return month_overviews(actor, [(row.contract, row.month) for row in mine])

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from procurement.models import Contract, ContractFacility, ContractState
 from stations.history import register_actions
 from stations.models import Facility, FacilityOperatingPeriod, Membership
+from stations.policy import PolicyMissing
 from stations.selectors import Actor, policy_value
 from stations.services.history import acting
 from stations.validation import StateConflict, date_problem, pdf_problems, sha256_of
@@ -54,6 +55,7 @@ register_actions(
 )
 
 HOURS_IN_A_DAY = Decimal(24)
+DEADLINE_DAY = "submission_deadline_day"  # policy code
 EDITABLE = (SubmissionState.DRAFT, SubmissionState.RETURNED)
 ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 
@@ -71,7 +73,12 @@ def submission_deadline(actor: Actor, month: datetime.date) -> datetime.date:
     10th) of the next month, or that month's last day when it is shorter. Raises
     PolicyMissing when the tenant has no value."""
     following = month_end(month) + datetime.timedelta(days=1)
-    day = int(policy_value(actor, "submission_deadline_day", following))
+    return deadline_on(month, int(policy_value(actor, DEADLINE_DAY, following)))
+
+
+def deadline_on(month: datetime.date, day: int) -> datetime.date:
+    """Day ``day`` of the month after ``month`` (its last day when that month is shorter)."""
+    following = month_end(month) + datetime.timedelta(days=1)
     return following.replace(day=min(day, calendar.monthrange(following.year, following.month)[1]))
 
 
@@ -431,7 +438,8 @@ def submission_submit(
 ) -> MonthlySubmission:
     """Submit ``contract``'s ``month`` (a draft or returned month), recording the time and
     the deadline. The contract's contractor only. ValidationError for a month not begun or
-    without a day in force; StateConflict when it is submitted or accepted already."""
+    without a day in force, or without a deadline day in policy (PolicyMissing's message);
+    StateConflict when it is submitted or accepted already."""
     month = month_start(month)
     _submittable(actor, contract, month)
     with acting(actor.user, action="submission_submit", tenant=actor.tenant.code):
@@ -445,7 +453,10 @@ def submission_submit(
         submission.state = SubmissionState.SUBMITTED
         submission.submitted_at = now
         submission.first_submitted_at = submission.first_submitted_at or now
-        submission.deadline = submission_deadline(actor, month)
+        try:
+            submission.deadline = submission_deadline(actor, month)
+        except PolicyMissing as missing:  # the city has to set the deadline day first
+            raise ValidationError({"month": [str(missing)]}) from missing
         submission.save()
     return submission
 

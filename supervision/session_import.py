@@ -47,7 +47,12 @@ from workforce.summary import STATION_ROLES
 SPEC = SESSION_SHEET
 # The session_check values a form or a row gives directly (the rest are looked up).
 SESSION_FIELDS = ("started_at", "ended_at", "hours", "hours_note", "form", "topics", "notes")
-NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
+NAME_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def _key(text: str) -> str:
+    """``text`` as the kit reads a cell (NFKC, trimmed), for comparing records with cells."""
+    return str(normalise(text or ""))
 
 
 def _local(moment: datetime.datetime) -> datetime.datetime:
@@ -67,16 +72,17 @@ class _Lookups:
     (assigned under the contract, or workers of its organisation) and stationed workers."""
 
     def __init__(self, actor: Membership, numbers: set[str]):
+        # Cells are read NFKC-normalised: records are compared the same way.
+        wanted = {_key(number) for number in numbers}
         self.contracts = {
-            contract.number: contract
-            for contract in _contracts(actor)
-            .filter(number__in=numbers)
-            .select_related("organisation")
+            _key(contract.number): contract
+            for contract in _contracts(actor).select_related("organisation")
+            if _key(contract.number) in wanted
         }
         ids = [contract.pk for contract in self.contracts.values()]
         self.stations: dict[tuple[int, str], list] = {}
         for row in ContractFacility.objects.filter(contract__in=ids).select_related("facility"):
-            key = (row.contract_id, row.facility.name.strip())
+            key = (row.contract_id, _key(row.facility.name))
             self.stations.setdefault(key, []).append(row.facility)
         people = SocialWorker.objects.filter(tenant_id=actor.tenant_id).filter(
             Q(supervisions__contract__in=ids)
@@ -96,13 +102,15 @@ class _Lookups:
             self.by_pk[worker.pk] = worker
             for contract_id, organisation in organisation_of.items():
                 if worker.employer_id == organisation or (worker.pk, contract_id) in assigned:
-                    self.supervisors.setdefault((contract_id, worker.name), []).append(worker)
+                    key = (contract_id, _key(worker.name))
+                    self.supervisors.setdefault(key, []).append(worker)
         facilities = {facility.pk for found in self.stations.values() for facility in found}
         self.posted: dict[tuple[int, str], list[SocialWorker]] = {}
         for assignment in Assignment.objects.filter(
             facility__in=facilities, role__in=STATION_ROLES
         ).select_related("worker"):
-            found = self.posted.setdefault((assignment.facility_id, assignment.worker.name), [])
+            key = (assignment.facility_id, _key(assignment.worker.name))
+            found = self.posted.setdefault(key, [])
             if assignment.worker not in found:
                 found.append(assignment.worker)
 
@@ -119,7 +127,7 @@ def _resolve(lookups: _Lookups, values: dict) -> tuple[dict, dict[str, list[str]
         problems["contract"] = [_("不是本机构承接的社工站运营合同")]
         return resolved, problems
     resolved["contract"] = contract
-    stations = lookups.stations.get((contract.pk, (values.get("facility") or "").strip()), [])
+    stations = lookups.stations.get((contract.pk, _key(values.get("facility") or "")), [])
     if len(stations) != 1:
         problems["facility"] = [
             _("该合同不覆盖这个站点，请从“站点”表中选择")
@@ -143,7 +151,8 @@ def _resolve(lookups: _Lookups, values: dict) -> tuple[dict, dict[str, list[str]
     if len(chosen) == 1:
         resolved["supervisor"] = chosen[0]
     participants = []
-    names = [name for name in NAME_SEPARATORS.split(values.get("participants") or "") if name]
+    names = [name.strip() for name in NAME_SEPARATORS.split(values.get("participants") or "")]
+    names = [name for name in names if name]
     facility = resolved.get("facility")
     for name in names:
         found = lookups.posted.get((facility.pk, name), []) if facility is not None else []
@@ -159,16 +168,18 @@ def _resolve(lookups: _Lookups, values: dict) -> tuple[dict, dict[str, list[str]
     return resolved, problems
 
 
+def _minute(moment: datetime.datetime) -> datetime.datetime:
+    """A time as a row gives it: local, naive, to the minute."""
+    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+
+
 def _existing(contract_ids: list[int]) -> dict[tuple, SupervisionSession]:
+    """Recorded sessions by the key a row gives (contract number, station, start)."""
     return {
-        (
-            row.contract.number,
-            row.facility.name.strip(),
-            timezone.localtime(row.started_at).replace(tzinfo=None),
-        ): row
-        for row in SupervisionSession.objects.filter(contract__in=contract_ids).select_related(
-            "contract", "facility"
-        )
+        (_key(row.contract.number), _key(row.facility.name), _minute(row.started_at)): row
+        for row in SupervisionSession.objects.filter(contract__in=contract_ids)
+        .select_related("contract", "facility")
+        .prefetch_related("participants")
     }
 
 
@@ -202,9 +213,8 @@ def sessions_import(
                 service_errors(SPEC, result, number, ValidationError(problems),
                                denied_field="contract")  # fmt: skip
                 continue
-            old = existing.get(
-                (values["contract"], values["facility"].strip(), values["started_at"])
-            )
+            key = (values["contract"], _key(values["facility"]), values["started_at"])
+            old = existing.get(key)
             if old is not None:
                 if _same(old, resolved):
                     result.plans[number] = RowPlan(UNCHANGED)
@@ -241,13 +251,23 @@ def sessions_import(
 def _same(old: SupervisionSession, new: dict) -> bool:
     """Whether a row says what the recorded session says (cells are read NFKC-normalised:
     a full-width colon typed on the page comes back as ``:``)."""
+    texts = ("topics", "notes", "hours_note")
     return (
-        old.ended_at == new.get("ended_at")
+        _minute(old.ended_at) == _minute(new["ended_at"])
         and old.supervisor_id == getattr(new.get("supervisor"), "pk", None)
         and old.form == new.get("form")
-        and normalise(old.topics) == normalise(new.get("topics") or "")
+        and all(_key(getattr(old, name)) == _key(new.get(name) or "") for name in texts)
         and (new.get("hours") is None or old.hours == new["hours"])
+        and {worker.pk for worker in old.participants.all()}
+        == {worker.pk for worker in new.get("participants") or ()}
     )
+
+
+def _cell_time(moment: datetime.datetime) -> datetime.datetime | str:
+    """A time for the workbook: a date-and-time cell, or text at midnight (a spreadsheet
+    reader gives a 00:00 cell back as a bare date, which the column refuses)."""
+    local = _minute(moment)
+    return f"{local:%Y-%m-%d %H:%M}" if local.time() == datetime.time() else local
 
 
 def _session_row(session: SupervisionSession) -> list:
@@ -259,8 +279,8 @@ def _session_row(session: SupervisionSession) -> list:
             "facility": session.facility.name,
             "supervisor": session.supervisor.name,
             "supervisor_id": str(session.supervisor_id),
-            "started_at": timezone.localtime(session.started_at).replace(tzinfo=None),
-            "ended_at": timezone.localtime(session.ended_at).replace(tzinfo=None),
+            "started_at": _cell_time(session.started_at),
+            "ended_at": _cell_time(session.ended_at),
             "participants": "、".join(worker.name for worker in session.participants.all()),
         },
     )
@@ -269,11 +289,17 @@ def _session_row(session: SupervisionSession) -> list:
 def _workbook(actor: Membership, contracts: list[Contract], month: datetime.date | None,
               sessions=()) -> bytes:  # fmt: skip
     """The template for ``contracts`` (``month``: their stations operating then)."""
-    from supervision.selectors import expected_stations, supervisor_assignments_visible
+    from supervision.selectors import (
+        county_of,
+        expected_stations,
+        supervisor_assignments_visible,
+    )
 
     with translation.override("zh-hans"):
         if month is not None:
-            covered = expected_stations([(contract.pk, month) for contract in contracts])
+            covered = expected_stations(
+                [(contract.pk, month) for contract in contracts], county_of(actor)
+            )
             stations = [
                 [station.name, contract.number]
                 for contract in contracts
@@ -342,8 +368,11 @@ def session_template(actor: Membership) -> bytes:
 
 def sessions_month_workbook(actor: Membership, contract: Contract, month: datetime.date) -> bytes:
     """The template of ``contract``'s ``month`` holding the sessions recorded so far."""
+    from supervision.selectors import sessions_visible
+
     sessions = (
-        SupervisionSession.objects.filter(contract=contract, month=month)
+        sessions_visible(actor)
+        .filter(contract=contract, month=month)
         .select_related("contract", "facility", "supervisor")
         .prefetch_related("participants")
         .order_by("started_at")

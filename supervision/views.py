@@ -26,11 +26,11 @@ from stations.models import Facility
 from stations.scoping import ScopedView
 from stations.selectors import division_get, divisions_visible
 from stations.spreadsheets import xlsx_response
-from stations.validation import StateConflict, all_errors
+from stations.validation import StateConflict, all_errors, record_id
 from stations.views.imports import ImportUploadView
 from supervision import permissions, services
 from supervision.forms import AssignmentForm, ReasonForm, SessionEntryForm
-from supervision.models import MonthlySubmission, SubmissionState, SupervisionSession
+from supervision.models import MonthlySubmission, SubmissionState
 from supervision.selectors import (
     completeness,
     contractor_months,
@@ -38,6 +38,7 @@ from supervision.selectors import (
     months_between,
     review_queue,
     sessions_visible,
+    supervisor_assignments_visible,
 )
 from supervision.services import month_end, month_start
 from supervision.session_import import (
@@ -129,7 +130,8 @@ class MonthView(ScopedView):
     def assignments(self, contract: Contract, month: datetime.date) -> list:
         """The contract's supervisor assignments running on a day of ``month``."""
         return list(
-            contract.supervisors.filter(started_on__lte=month_end(month))
+            supervisor_assignments_visible(self.scope)
+            .filter(contract=contract, started_on__lte=month_end(month))
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month))
             .select_related("supervisor", "facility")
             .order_by("supervisor__name", "facility__division_id")
@@ -172,10 +174,12 @@ class MonthView(ScopedView):
         """The entry form's initial values from session ``pk`` of the same contract: its
         station, supervisor, form, topics and workers, at the same times of day on the same
         day of ``month`` (the month's last day when it is shorter)."""
-        if not pk.isdigit():
+        session_id = record_id(pk)
+        if session_id is None:
             return {}
         source = (
-            SupervisionSession.objects.filter(contract=contract, pk=pk)
+            sessions_visible(self.scope)
+            .filter(contract=contract, pk=session_id)
             .prefetch_related("participants")
             .first()
         )
@@ -202,8 +206,8 @@ class MonthView(ScopedView):
         contract, first = contract_month(self.scope, pk, month)
         overview = month_overviews(self.scope, [(contract, first)])[0]
         sessions = list(
-            SupervisionSession.objects.filter(contract=contract, month=first)
-            .select_related("facility", "supervisor")
+            sessions_visible(self.scope)
+            .filter(contract=contract, month=first)
             .prefetch_related("participants")
             .order_by("started_at", "pk")
         )
@@ -261,9 +265,13 @@ class MonthView(ScopedView):
             if action == "session":
                 return self.enter(request, contract, first, here)
             if action == "delete":
-                session = SupervisionSession.objects.filter(
-                    contract=contract, month=first, pk=request.POST.get("session") or 0
-                ).first()
+                session = (
+                    sessions_visible(self.scope)
+                    .filter(
+                        contract=contract, month=first, pk=record_id(request.POST.get("session"))
+                    )
+                    .first()
+                )
                 if session is None:
                     raise Http404(_("督导记录不存在。"))
                 services.session_delete(actor=self.membership, session=session)
@@ -452,6 +460,9 @@ class CompletenessView(ScopedView):
         if end < start:
             errors.append(_("结束月份不能早于起始月份。"))
             start, end = datetime.date(last_month.year, 1, 1), last_month
+        # This month and later are not due yet: counting them would only lower the rates.
+        end = min(end, last_month)
+        start = min(start, end)
         if len(months_between(start, end)) > MONTHS_SHOWN_AT_MOST:
             errors.append(_("一次最多查看 %(n)d 个月。") % {"n": MONTHS_SHOWN_AT_MOST})
             start = month_start(end.replace(year=end.year - 2) + datetime.timedelta(days=31))

@@ -244,3 +244,38 @@ class TestSpec:
         with pytest.raises(CellError, match="必填"):
             code.convert("")
         assert day.convert("") is None and day.convert(44927) == datetime.date(2023, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (datetime.datetime(2024, 3, 5, 9, 30, 12), datetime.datetime(2024, 3, 5, 9, 30)),
+        ("2024-03-05 09:30", datetime.datetime(2024, 3, 5, 9, 30)),
+        ("2024/3/5 9:30", datetime.datetime(2024, 3, 5, 9, 30)),
+        ("2024年3月5日 9时30分", datetime.datetime(2024, 3, 5, 9, 30)),
+        ("2024-03-05T09:30:15", datetime.datetime(2024, 3, 5, 9, 30)),
+        (45356.5, datetime.datetime(2024, 3, 5, 12, 0)),  # an Excel serial with its time
+    ],
+)
+def test_a_datetime_cell_in_its_usual_spellings(cell, expected):
+    from stations.spreadsheets.cells import to_datetime
+
+    assert to_datetime(cell) == expected
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        datetime.date(2024, 3, 5),  # a date alone is never taken as midnight
+        "2024-03-05",
+        "2024-02-30 09:00",
+        "2024-03-05 25:00",
+        45356,
+        "2024-1-1" + " " * 4000 + "x",  # refused at once, whatever its length
+    ],
+)
+def test_a_datetime_cell_without_a_valid_time_is_refused(cell):
+    from stations.spreadsheets.cells import CellError, to_datetime
+
+    with pytest.raises(CellError, match="日期和时间"):
+        to_datetime(cell)

@@ -7,6 +7,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from supervision.models import MonthlySubmission, SupervisionSession
@@ -212,8 +213,6 @@ def test_supervisors_are_assigned_and_sign_in_sheets_opened_on_the_month_page(
     setting,  # noqa: F811
     outsiders,
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client = world.client_for(setting["staff"])
     url = month_url(setting)
     assign = {"action": "assign", "supervisor": setting["supervisor"].pk,
@@ -235,3 +234,82 @@ def test_supervisors_are_assigned_and_sign_in_sheets_opened_on_the_month_page(
     assert b"".join(opened.streaming_content).startswith(b"%PDF")
     outsiders.assert_page_hidden(attachment)
     assert world.client_for(setting["rival_staff"]).get(attachment).status_code == 404
+
+
+def test_a_county_officer_sees_only_its_countys_part_of_a_city_contract(world, outsiders):
+    from procurement.services import organisation_member_set
+    from supervision.services import session_create
+    from tests.factories import contract, member, organisation, station
+    from tests.helpers import api_for
+    from workforce.services import social_worker_create
+
+    ours = station(world.county_officer, "450202001", date(2020, 6, 1))
+    theirs = station(world.other_county_officer, "450206100", date(2020, 6, 1))
+    runner = organisation(world.city_admin, "柳州市社会工作服务总社", 77)
+    city = contract(world.city_admin, runner, [ours, theirs], number="CITY-1")
+    assert city.county_code in (None, "")
+    staff = member("city_runner", "4502", "contractor")
+    organisation_member_set(membership=staff, uscc=runner.uscc)
+    supervisor = social_worker_create(actor=world.city_admin, name="蓝督导", employer=runner.pk,
+                                      id_number="45020219850303002X")  # fmt: skip
+    sheet = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 ours", content_type="application/pdf")
+    recorded = {}
+    for facility, day, attached in ((ours, 5, sheet), (theirs, 12, None)):
+        recorded[facility.county_code] = session_create(
+            actor=staff, contract=city, facility=facility, supervisor=supervisor,
+            started_at=at(date(2024, 3, day), 9), ended_at=at(date(2024, 3, day), 17),
+            form="on_site", topics="督导", attachment=attached)  # fmt: skip
+    url = f"/supervision/{city.pk}/2024-03/"
+    page = world.client_for(world.other_county_officer).get(url).content.decode()
+    assert theirs.name in page and ours.name not in page
+    assert 'data-testid="station-count">1<' in page
+    workbook = load_workbook(BytesIO(world.client_for(world.other_county_officer)
+                                     .get(f"{url}template/").content))  # fmt: skip
+    cells = {cell.value for row in workbook["督导记录"].iter_rows() for cell in row}
+    assert theirs.name in cells and ours.name not in cells
+    attachment = f"/supervision/sessions/{recorded['450202'].pk}/attachment/"
+    assert world.client_for(world.other_county_officer).get(attachment).status_code == 404
+    assert world.client_for(world.county_officer).get(attachment).status_code == 200
+    listed = api_for(world.other_county_officer).get("/api/v1/supervision/sessions/").json()
+    assert [row["id"] for row in listed["results"]] == [recorded["450206"].pk]
+    full = world.client_for(world.city_admin).get(url).content.decode()
+    assert theirs.name in full and ours.name in full
+
+
+def test_bad_ids_and_a_missing_deadline_policy_get_clear_answers(world, setting):  # noqa: F811
+    from stations.models import PolicyValue
+
+    recorded = session(setting)
+    client = world.client_for(setting["staff"])
+    url = month_url(setting)
+    for value in ("abc", "1.5", "²", ""):
+        assert client.post(url, {"action": "delete", "session": value}).status_code == 404
+    assert client.post(url, {"action": "fly"}).status_code == 404
+    assert client.get(url, {"copy": "²"}).status_code == 200
+    assert SupervisionSession.objects.filter(pk=recorded.pk).exists()
+    PolicyValue.objects.filter(code="submission_deadline_day").delete()
+    answer = client.post(url, {"action": "submit"}, follow=True).content.decode()
+    assert "submission_deadline_day" in answer and "政策参数" in answer
+    assert not MonthlySubmission.objects.filter(state="submitted").exists()
+
+
+def test_an_import_matches_full_width_names_and_keeps_midnight_sessions(world, setting):  # noqa: F811
+    from procurement.models import Contract
+    from stations.services.imports import import_start
+
+    Contract.objects.filter(pk=setting["contract"].pk).update(number="柳城民购（2024）3号")
+    setting["contract"].refresh_from_db()
+    session(setting, started_at=at(date(2024, 3, 5), 0), ended_at=at(date(2024, 3, 5), 8))
+    client = world.client_for(setting["staff"])
+    workbook = load_workbook(BytesIO(client.get(f"{month_url(setting)}template/").content))
+    sheet = workbook["督导记录"]
+    assert sheet.cell(2, 5).value == "2024-03-05 00:00"  # text: a 00:00 cell reads as a date
+    sheet.append(["柳城民购（2024）3号", setting["first"].name, "韦督导", None, "2024-03-06 00:00",
+                  "2024-03-06 06:00", None, None, "线上", "小组工作督导"])  # fmt: skip
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    job = import_start(actor=setting["staff"], kind="supervision_sessions", file=buffer,
+                       filename="督导.xlsx")  # fmt: skip
+    job.refresh_from_db()
+    assert job.errors == [] and job.counts.get("unchanged") == 1 and job.counts.get("new") == 1
