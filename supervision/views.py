@@ -30,10 +30,11 @@ from stations.validation import StateConflict, all_errors, record_id
 from stations.views.imports import ImportUploadView
 from supervision import permissions, services
 from supervision.forms import AssignmentForm, ReasonForm, SessionEntryForm
-from supervision.models import MonthlySubmission, SubmissionState
+from supervision.models import MonthlySubmission, SubmissionState, SupervisionSession
 from supervision.selectors import (
     completeness,
     contractor_months,
+    county_of,
     month_overviews,
     months_between,
     review_queue,
@@ -51,6 +52,7 @@ from workforce.models import Assignment, SocialWorker
 from workforce.summary import STATION_ROLES
 
 MONTHS_SHOWN_AT_MOST = 24
+HISTORY_AT_MOST = 200  # events of each kind on a month's page
 ATTACHMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                     "png": "image/png"}  # fmt: skip
 
@@ -227,7 +229,7 @@ class MonthView(ScopedView):
             "can_unlock": permissions.can_unlock(self.membership, contract)
             and overview.state == SubmissionState.ACCEPTED,
             "reason_form": reason_form or ReasonForm(),
-            "history": self.history(overview.submission),
+            "history": self.history(contract, first, overview.submission),
             "previous": month_start(first - datetime.timedelta(days=1)),
             "assignments": assignments,
         }
@@ -249,13 +251,26 @@ class MonthView(ScopedView):
             )
         return render(request, "supervision/month.html", context, status=status)
 
-    def history(self, submission: MonthlySubmission | None) -> list:
-        if submission is None:
-            return []
-        events = MonthlySubmission.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
-            pgh_obj_id=submission.pk
+    def history(
+        self, contract: Contract, first: datetime.date, submission: MonthlySubmission | None
+    ) -> list:
+        """The month's story, newest first: its submission's transitions and the sessions
+        entered or deleted (a county officer: at its county's stations)."""
+        sessions = SupervisionSession.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
+            contract_id=contract.pk, month=first
         ).select_related("pgh_context")
-        return history_entries(event_rows(events), MonthlySubmission)
+        county = county_of(self.scope)
+        if county:
+            sessions = sessions.filter(facility__county_code=county)
+        rows = event_rows(sessions[:HISTORY_AT_MOST])
+        if submission is not None:
+            rows += event_rows(
+                MonthlySubmission.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
+                    pgh_obj_id=submission.pk
+                ).select_related("pgh_context")[:HISTORY_AT_MOST]
+            )
+        rows.sort(key=lambda row: row["pgh_created_at"], reverse=True)
+        return history_entries(rows, MonthlySubmission)
 
     def post(self, request, pk: int, month: str):
         contract, first = contract_month(self.scope, pk, month)

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 MONTH = "/supervision/{pk}/2024-03/"
 # The month page reads a fixed set whatever the number of sessions (asserted below):
 # scope 6, the month's overview 9 (stations, sessions, submission, flags, policy), its
-# sessions 2, the pickers and assignments 3, the history 1.
-MONTH_PAGE = 22
+# sessions 2, the pickers and assignments 3, the history 4 (the sessions' and the
+# submission's events, the names of the records they mention).
+MONTH_PAGE = 26
 
 
 def month_url(setting):  # noqa: F811
