@@ -221,9 +221,11 @@ class SubmissionUnlockApi(_TransitionApi):
 class CompletenessApi(ScopedAPIView):
     """GET ?division=&start=YYYY-MM&end=YYYY-MM → ``{"division", "start", "end",
     "expected", "submitted", "accepted", "on_time", "rate", "on_time_rate"`` (fractions, None
-    when nothing was expected), ``"missing": [{"contract", "number", "month"}],
-    "children": [...]}`` (per county and 市本级 for a city). Defaults: own scope, the last
-    twelve months. Network roles only; another city or county answers 404."""
+    when nothing was expected), ``"station_months", "supervised", "supervised_rate",
+    "missing": [{"contract", "number", "month"}], "children": [...]}`` (per county and
+    市本级 for a city). Defaults: own scope, the twelve months to last month (the latest
+    that is due; a later ``end`` is refused). Network roles only; another city or county
+    answers 404."""
 
     capability = staticmethod(station_permissions.can_see_network)
 
@@ -236,8 +238,9 @@ class CompletenessApi(ScopedAPIView):
             if division.level not in (Level.CITY, Level.COUNTY):
                 errors["division"] = [_("请选择市或县（市、区）。")]
         this_month = services.month_start(timezone.localdate())
+        last_month = services.month_start(this_month - datetime.timedelta(days=1))
         given = request.query_params
-        end = parse_month(given["end"]) if "end" in given else this_month
+        end = parse_month(given["end"]) if "end" in given else last_month
         start = parse_month(given["start"]) if "start" in given else None
         for name, value in (("start", start), ("end", end)):
             if name in given and value is None:
@@ -247,8 +250,8 @@ class CompletenessApi(ScopedAPIView):
         if start and end and not errors:
             if start > end:
                 errors["end"] = [_("结束月份不能早于开始月份。")]
-            elif end > this_month:
-                errors["end"] = [_("结束月份不能晚于本月。")]
+            elif end > last_month:  # this month is not due yet
+                errors["end"] = [_("结束月份不能晚于上个月（本月尚未到提交期）。")]
             elif len(months_between(start, end)) > MONTHS_AT_MOST:
                 errors["start"] = [_("一次最多统计 %(n)d 个月。") % {"n": MONTHS_AT_MOST}]
         if errors:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
 from procurement.models import Contract, ContractKind, ContractState
@@ -79,10 +79,12 @@ def demo_supervision_load(tenant: Tenant) -> str | None:
     admin = members.get(DEMO_ADMIN)
     if admin is None:
         return None
+    returned = _returned_pair(tenant, members)
     with acting(admin.user, action="demo_supervision_load", tenant=tenant.code):
-        summary = _Builder(tenant, admin).build()
-    returned = _return_and_resubmit(tenant, members)
-    return summary + returned
+        summary = _Builder(tenant, admin, returned).build()
+    if returned is None:
+        return summary
+    return summary + _return_and_resubmit(members, *returned)
 
 
 def _hours_note(hours: Decimal) -> str:
@@ -90,9 +92,13 @@ def _hours_note(hours: Decimal) -> str:
 
 
 class _Builder:
-    def __init__(self, tenant: Tenant, admin: Membership):
+    def __init__(
+        self, tenant: Tenant, admin: Membership, returned: tuple[Contract, datetime.date] | None
+    ):
         self.tenant = tenant
         self.admin = admin
+        # The (contract id, month) left for _return_and_resubmit to submit through services.
+        self.returned = (returned[0].pk, returned[1]) if returned else None
         self.today = timezone.localdate()
         self.last_month = month_start(month_start(self.today) - datetime.timedelta(days=1))
         self.contracts = list(
@@ -148,7 +154,6 @@ class _Builder:
             )
         )
         free: dict[int, list[int]] = {}
-        outside: list[int] = []  # external supervisors, for an organisation without its own
         for worker, employer in (
             SocialWorker.objects.filter(tenant=self.tenant, employer__isnull=False)
             .order_by("pk")
@@ -156,7 +161,9 @@ class _Builder:
         ):
             if worker not in posted:
                 free.setdefault(employer, []).append(worker)
-                outside.append(worker)
+        # External supervisors for an organisation without workers of its own: taken, each
+        # once, from the end of the largest pool (organisations use the start of theirs).
+        spare = max(free.values(), key=len) if free else []
         opened = dict(
             FacilityOperatingPeriod.objects.filter(tenant=self.tenant)
             .values("facility_id")
@@ -180,7 +187,10 @@ class _Builder:
                     size += 1
                 sizes.append(size)
                 remaining -= size
-            pool = free.get(contract.organisation_id) or outside[-len(sizes) :]
+            pool = free.get(contract.organisation_id) or []
+            if not pool and len(spare) > 2 * len(sizes):
+                pool = [spare.pop() for _size in sizes]
+                free[contract.organisation_id] = pool  # its later contracts keep them
             start = 0
             for group, size in enumerate(sizes):
                 if not pool:
@@ -283,7 +293,9 @@ class _Builder:
         rows = []
         for index, (contract_id, month) in enumerate(pairs):
             contract = contracts[contract_id]
-            if (contract.county_code, month) in (NEVER_SUBMITTED, _returned_month(self.today)):
+            if (contract.county_code, month) == NEVER_SUBMITTED or (
+                (contract_id, month) == self.returned
+            ):
                 continue
             if month not in deadlines:
                 deadlines[month] = submission_deadline(self.admin, month)
@@ -314,31 +326,36 @@ class _Builder:
         return len(rows)
 
 
-def _returned_month(today: datetime.date) -> tuple[str, datetime.date]:
-    month = month_start(today)
+def _returned_pair(
+    tenant: Tenant, members: dict[str, Membership]
+) -> tuple[Contract, datetime.date] | None:
+    """城中区's contract run by demo_contractor and the month RETURNED_MONTHS_AGO, or None
+    when the demo accounts or the contract are missing."""
+    contractor, county = members.get("demo_contractor"), members.get("demo_county")
+    month = month_start(timezone.localdate())
     for _step in range(RETURNED_MONTHS_AGO):
         month = month_start(month - datetime.timedelta(days=1))
-    return RETURNED_COUNTY, month
-
-
-def _return_and_resubmit(tenant: Tenant, members: dict[str, Membership]) -> str:
-    """城中区's returned month: submitted by demo_contractor, returned by demo_county with
-    a reason, submitted again and accepted."""
-    contractor, county = members.get("demo_contractor"), members.get("demo_county")
-    county_code, month = _returned_month(timezone.localdate())
+    if contractor is None or county is None:
+        return None
     contract = (
         Contract.objects.filter(
-            tenant=tenant, kind=ContractKind.STATION_OPERATION, county_code=county_code
+            tenant=tenant, kind=ContractKind.STATION_OPERATION, county_code=RETURNED_COUNTY
         )
         .exclude(state=ContractState.DRAFT)
         .filter(start_on__lte=month_end(month), live_until__gte=month)
-        .filter(Q(organisation__members__membership=contractor) if contractor else Q(pk=0))
+        .filter(organisation__members__membership=contractor)
         .first()
     )
-    if contractor is None or county is None or contract is None:
-        return ""
-    if month >= month_start(timezone.localdate()):
-        return ""
+    return (contract, month) if contract is not None else None
+
+
+def _return_and_resubmit(
+    members: dict[str, Membership], contract: Contract, month: datetime.date
+) -> str:
+    """The returned pair: submitted by demo_contractor, returned by demo_county with a
+    reason, submitted again and accepted (through the services, so history reads as it
+    happened)."""
+    contractor, county = members["demo_contractor"], members["demo_county"]
     first = submission_submit(actor=contractor, contract=contract, month=month)
     submission_return(
         actor=county,

@@ -110,15 +110,15 @@ def flags_by_month(
                 and other.ended_at > session.started_at
             ):
                 start = f"{timezone.localtime(other.started_at):%Y-%m-%d %H:%M}"
-                if other.contract_id == session.contract_id:
+                if other.contract_id == session.contract_id and (
+                    not county or other.facility.county_code == county
+                ):
                     message = _("同一督导同时在 %(station)s（%(start)s）") % {
                         "station": other.facility.name,
                         "start": start,
                     }
-                else:  # another contract's record: its station is not this reader's to see
-                    message = _("同一督导同时有另一份合同的督导记录（%(start)s）") % {
-                        "start": start
-                    }
+                else:  # a record whose station is not this reader's to see
+                    message = _("同一督导同时有另一条督导记录（%(start)s）") % {"start": start}
                 flag(session, message)
         for day in hours_by_day(session.started_at, session.ended_at, session.hours):
             total = hours.get((session.supervisor_id, day), Decimal(0))

@@ -412,7 +412,9 @@ def contractor_months(actor: Actor, today: datetime.date) -> list[MonthOverview]
     (the last first, as its deadline comes first)."""
     this = month_start(today)
     last = month_start(this - datetime.timedelta(days=1))
-    earliest = datetime.date(this.year - 1, this.month, 1)
+    earliest = this
+    for _step in range(OVERDUE_LOOKBACK_MONTHS):
+        earliest = month_start(earliest - datetime.timedelta(days=1))
     visible = contracts_visible(actor).filter(kind=ContractKind.STATION_OPERATION)
     contracts = list(
         visible.filter(start_on__lte=month_end(this), live_until__gte=earliest)

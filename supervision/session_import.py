@@ -47,7 +47,7 @@ from workforce.summary import STATION_ROLES
 SPEC = SESSION_SHEET
 # The session_check values a form or a row gives directly (the rest are looked up).
 SESSION_FIELDS = ("started_at", "ended_at", "hours", "hours_note", "form", "topics", "notes")
-NAME_SEPARATORS = re.compile(r"[、,，;；\n]+")
+NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
 def _key(text: str) -> str:

@@ -262,12 +262,14 @@ class MonthView(ScopedView):
         county = county_of(self.scope)
         if county:
             sessions = sessions.filter(facility__county_code=county)
-        rows = event_rows(sessions[:HISTORY_AT_MOST])
+        rows = event_rows(sessions.order_by("-pgh_created_at", "-pgh_id")[:HISTORY_AT_MOST])
         if submission is not None:
             rows += event_rows(
                 MonthlySubmission.pgh_event_model.objects.filter(  # type: ignore[attr-defined]
                     pgh_obj_id=submission.pk
-                ).select_related("pgh_context")[:HISTORY_AT_MOST]
+                )
+                .select_related("pgh_context")
+                .order_by("-pgh_created_at", "-pgh_id")[:HISTORY_AT_MOST]
             )
         rows.sort(key=lambda row: row["pgh_created_at"], reverse=True)
         return history_entries(rows, MonthlySubmission)

@@ -255,7 +255,8 @@ def test_a_county_officer_sees_only_its_countys_part_of_a_city_contract(world, o
                                       id_number="45020219850303002X")  # fmt: skip
     sheet = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 ours", content_type="application/pdf")
     recorded = {}
-    for facility, day, attached in ((ours, 5, sheet), (theirs, 12, None)):
+    # The same supervisor at both at once: the flag must not name the other county's station.
+    for facility, day, attached in ((ours, 5, sheet), (theirs, 5, None)):
         recorded[facility.county_code] = session_create(
             actor=staff, contract=city, facility=facility, supervisor=supervisor,
             started_at=at(date(2024, 3, day), 9), ended_at=at(date(2024, 3, day), 17),
@@ -263,6 +264,7 @@ def test_a_county_officer_sees_only_its_countys_part_of_a_city_contract(world, o
     url = f"/supervision/{city.pk}/2024-03/"
     page = world.client_for(world.other_county_officer).get(url).content.decode()
     assert theirs.name in page and ours.name not in page
+    assert "同一督导同时有另一条督导记录" in page
     assert 'data-testid="station-count">1<' in page
     workbook = load_workbook(BytesIO(world.client_for(world.other_county_officer)
                                      .get(f"{url}template/").content))  # fmt: skip
