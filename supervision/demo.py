@@ -133,7 +133,7 @@ class _Builder:
         )
         submissions = self._submissions(pairs)
         return (
-            f"；督导：督导安排 {self.assignments} 条，督导记录 {len(sessions)} 条，"
+            f"督导：督导安排 {self.assignments} 条，督导记录 {len(sessions)} 条，"
             f"月度填报 {submissions} 份"
         )
 
