@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path("todo/", views.TodoView.as_view(), name="todos"),
     path("jobs/", views.JobListView.as_view(), name="job-list"),
     path("jobs/<int:pk>/", views.JobProgressView.as_view(), name="job-progress"),
     path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),

@@ -15,7 +15,8 @@ from procurement.selectors import contracts_visible, evaluations_visible, organi
 from reports import permissions, services
 from reports.models import JobStatus, ReportFormat
 from reports.rules import COMPLIANCE_LEVELS, compliance_run
-from reports.selectors import jobs_visible
+from reports.selectors import jobs_visible, todos_of
+from stations import permissions as station_permissions
 from stations.coverage import coverage_at
 from stations.forms import AsOfForm
 from stations.models import FacilityLevel
@@ -150,6 +151,19 @@ class ComplianceView(ScopedView):
         return render(request, "reports/compliance.html", context, status=400 if errors else 200)
 
 
+class TodoView(ScopedView):
+    """本月待办: what the user has to do (stations.registry.TodoSource of every app), each
+    item a link. The home loads it as a fragment (``?fragment=1``), so the dashboard does
+    not wait for it."""
+
+    def get(self, request):
+        groups = todos_of(self.membership, timezone.localdate())
+        template = "reports/_todos.html" if request.GET.get("fragment") else "reports/todos.html"
+        return render(
+            request, template, {"groups": groups, "total": sum(len(g.items) for g in groups)}
+        )
+
+
 class HomeView(ScopedView):
     """Coverage of the user's scope on a date, per county (or township), with charts and gaps."""
 
@@ -173,6 +187,7 @@ class HomeView(ScopedView):
             "facilities": facilities,
             "chart_labels": {"rate": _("覆盖率（%）")},
             "can_report": permissions.can_use_jobs(self.membership),
+            "show_todos": station_permissions.keeps_a_county(self.membership),
             **self.procurement_items(as_of),
         }
         return render(request, "reports/dashboard.html", context)

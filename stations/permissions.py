@@ -47,6 +47,11 @@ def is_county_scoped(role: str) -> bool:
     return role in COUNTY_SCOPED_ROLES
 
 
+def keeps_a_county(membership: Membership) -> bool:
+    """A county's to-do list and alerts (the county home): county officers."""
+    return is_county_scoped(membership.role)
+
+
 def can_see_network(membership: Membership) -> bool:
     """Divisions, facilities, coverage and the dashboard of the membership's scope."""
     return membership.role in NETWORK_ROLES

@@ -5,8 +5,9 @@ Each app declares its rules in ``<app>/compliance.py`` (``RULES``, a list of
 list of ``ReportKind``), its spreadsheet imports in ``<app>/imports.py``
 (``IMPORT_KINDS``, a list of ``ImportKind``) and what some roles' memberships
 are tied to in ``<app>/memberships.py`` (``MEMBERSHIP_LINKS``), its demo data in
-``<app>/demo.py`` (``DEMO_STEPS``) and sections of the division page in
-``<app>/panels.py`` (``DIVISION_PANELS``). ``rules()``, ``report_kinds()``
+``<app>/demo.py`` (``DEMO_STEPS``), sections of the division page in
+``<app>/panels.py`` (``DIVISION_PANELS``) and what a user has to do this month
+in ``<app>/todos.py`` (``TODO_SOURCES``). ``rules()``, ``report_kinds()``
 and ``import_kinds()`` import those
 modules from every installed app, in INSTALLED_APPS order, and keep the
 result. The types live here, in the lowest app, so every app can declare
@@ -178,6 +179,36 @@ class DivisionPanel:
     context: Callable[[Scope, Division], dict | None]
 
 
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing a user has to do (the home's to-do list; alerts are made of them).
+
+    ``source`` is its TodoSource's code and ``key`` names the record within it
+    (``"facility:12"``, ``"contract:3:2024-03"``): the two identify the item from one
+    day to the next. ``text`` says what it is in the user's language, ``url`` where to
+    act, ``due`` the day it is due when it has one.
+    """
+
+    source: str
+    key: str
+    text: str
+    url: str
+    due: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """A kind of to-do item an app contributes (procurement: stations without a live
+    contract…): ``title`` heads its group, ``audience(membership)`` (a capability of a
+    ``permissions`` module) says who gets it, and ``items(membership, today)`` lists them
+    within the membership's scope, in a fixed number of queries."""
+
+    code: str
+    title: Text
+    audience: Callable[[Membership], bool]
+    items: Callable[[Membership, datetime.date], list[TodoItem]]
+
+
 def _collect(module_name: str, attribute: str) -> list:
     collected: list = []
     for config in apps.get_app_configs():
@@ -240,3 +271,15 @@ def demo_steps() -> tuple[Callable[[Any], str | None], ...]:
 def division_panels() -> tuple[DivisionPanel, ...]:
     """Every later app's division page panels (``<app>/panels.py`` ``DIVISION_PANELS``)."""
     return tuple(_collect("panels", "DIVISION_PANELS"))
+
+
+@functools.cache
+def todo_sources() -> tuple[TodoSource, ...]:
+    """Every app's to-do sources (``<app>/todos.py`` ``TODO_SOURCES``), in INSTALLED_APPS
+    order; a code declared twice is an error."""
+    found = tuple(_collect("todos", "TODO_SOURCES"))
+    codes = [source.code for source in found]
+    duplicated = {code for code in codes if codes.count(code) > 1}
+    if duplicated:
+        raise ImproperlyConfigured(f"to-do codes declared twice: {sorted(duplicated)}")
+    return found

@@ -45,3 +45,13 @@ def can_import_sessions(membership: Membership) -> bool:
     """Upload sessions from Excel: contractors (their organisation's contracts only; the
     import checks each row's contract with can_enter_sessions)."""
     return procurement_permissions.runs_contracts(membership.role)
+
+
+def reviews_months(membership: Membership) -> bool:
+    """Submitted months on the to-do list: purchasers (county officers, city admins)."""
+    return procurement_permissions.can_manage_contracts(membership)
+
+
+def submits_months(membership: Membership) -> bool:
+    """Returned and overdue months on the to-do list: contractors."""
+    return procurement_permissions.runs_contracts(membership.role)

@@ -352,7 +352,7 @@ def month_overviews(
         (row.contract_id, row.month): row for row in MonthlySubmission.objects.filter(months)
     }
     flagged, flags = flags_by_month(actor, pairs)
-    deadlines = _deadlines(actor, {month for _contract, month in pairs})
+    deadlines = deadlines_of(actor, {month for _contract, month in pairs})
     return [
         MonthOverview(
             contract=contract,
@@ -377,13 +377,15 @@ def month_overviews(
 OVERDUE_LOOKBACK_MONTHS = 12
 
 
-def _deadlines(
+def deadlines_of(
     actor: Actor, months: set[datetime.date]
 ) -> dict[datetime.date, datetime.date | None]:
     """Each month's deadline (services.submission_deadline) from one read of the policy;
     None for a month whose following month has no deadline day."""
     from supervision.services import DEADLINE_DAY, deadline_on
 
+    if not months:
+        return {}
     followings = {month: month_end(month) + datetime.timedelta(days=1) for month in months}
     rows = list(
         policy_values_in(actor, min(followings.values()), max(followings.values())).filter(
@@ -450,20 +452,26 @@ def contractor_months(actor: Actor, today: datetime.date) -> list[MonthOverview]
 QUEUE_AT_MOST = 200
 
 
-def review_queue(actor: Membership) -> list[MonthOverview]:
+def submissions_to_review(actor: Membership) -> list[MonthlySubmission]:
     """Submitted months waiting for the actor's decision (the contracts it purchases: a
-    county officer's county, a city admin's city), oldest first."""
+    county officer's county, a city admin's city), oldest first, at most QUEUE_AT_MOST."""
     from supervision import permissions
 
     waiting = submissions_visible(actor).filter(state=SubmissionState.SUBMITTED)
     county = county_of(actor)
     if county:  # a county officer reviews its county's contracts, not the city's
         waiting = waiting.filter(contract__county_code=county)
-    mine = [
+    return [
         row
         for row in waiting.select_related("contract__organisation").order_by("submitted_at")[
             :QUEUE_AT_MOST
         ]
         if permissions.can_review(actor, row.contract)
     ]
-    return month_overviews(actor, [(row.contract, row.month) for row in mine])
+
+
+def review_queue(actor: Membership) -> list[MonthOverview]:
+    """The overviews of ``submissions_to_review``."""
+    return month_overviews(
+        actor, [(row.contract, row.month) for row in submissions_to_review(actor)]
+    )

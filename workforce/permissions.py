@@ -37,3 +37,9 @@ def can_reveal_id_numbers(membership: Membership) -> bool:
 def can_manage_population(membership: Membership) -> bool:
     """Enter the city's and counties' population figures: city admins."""
     return membership.role == Role.CITY_ADMIN
+
+
+def gets_registration_reminders(membership: Membership) -> bool:
+    """Registrations expiring soon on the to-do list: county officers (their county's
+    workers) and contractors (their own organisation's)."""
+    return station_permissions.keeps_a_county(membership) or membership.role == Role.CONTRACTOR

@@ -181,6 +181,28 @@ def exam_passes(workers: QuerySet[SocialWorker], as_of: datetime.date) -> dict:
     return {"year": year, "count": counts["count"], "previous": previous, "rate": rate}
 
 
+def registrations_expiring(
+    workers: QuerySet[SocialWorker], as_of: datetime.date
+) -> QuerySet[Registration]:
+    """The registrations of ``workers`` valid on ``as_of`` that end within
+    EXPIRING_WITHIN_DAYS days and have not been renewed by then."""
+    return Registration.objects.filter(
+        credential__worker__in=workers.values("pk"),
+        registered_on__lte=as_of,
+        valid_until__gte=as_of,
+        valid_until__lte=as_of + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
+    ).exclude(
+        Exists(
+            # A re-registration recorded by the day; a later one did not exist yet.
+            Registration.objects.filter(
+                credential=OuterRef("credential"),
+                registered_on__gt=OuterRef("registered_on"),
+                registered_on__lte=as_of,
+            )
+        )
+    )
+
+
 def workforce_summary(
     scope: Scope, division: Division, as_of: datetime.date, since: int | None = None
 ) -> WorkforceSummary:
@@ -216,21 +238,7 @@ def workforce_summary(
         .order_by("county_code", "division_id")
         .values("pk", "name", "division_id")
     )
-    current = Registration.objects.filter(
-        credential__worker__in=workers.values("pk"),
-        registered_on__lte=as_of,
-        valid_until__gte=as_of,
-        valid_until__lte=as_of + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
-    ).exclude(
-        Exists(
-            # A re-registration recorded by the day; a later one did not exist yet.
-            Registration.objects.filter(
-                credential=OuterRef("credential"),
-                registered_on__gt=OuterRef("registered_on"),
-                registered_on__lte=as_of,
-            )
-        )
-    )
+    current = registrations_expiring(workers, as_of)
     return WorkforceSummary(
         passes=exam_passes(workers, as_of),
         division=division,

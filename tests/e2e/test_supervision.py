@@ -145,8 +145,13 @@ def test_enter_submit_return_fix_resubmit_accept_and_the_month_locks(as_user, li
     contractor.get_by_test_id("submit").click()
     expect(contractor.get_by_test_id("month-state")).to_have_attribute("data-state", "submitted")
 
-    # demo_county accepts: the month is locked for both.
-    county.reload()
+    # demo_county finds it on its to-do list, accepts it, and it leaves the list.
+    county.goto("/")
+    waiting = county.get_by_test_id("todo-card").locator(
+        '[data-testid="todo-group"][data-source="months_to_review"] [data-testid="todo-item"]'
+    )
+    expect(waiting).to_have_count(1)
+    waiting.get_by_role("link").click()
     county.get_by_test_id("accept").click()
     expect(county.get_by_test_id("locked")).to_be_visible()
     expect(county.get_by_test_id("return-form")).to_have_count(0)
@@ -156,5 +161,9 @@ def test_enter_submit_return_fix_resubmit_accept_and_the_month_locks(as_user, li
     expect(contractor.get_by_test_id("delete")).to_have_count(0)
     expect(contractor.get_by_test_id("history")).to_contain_text("退回了月度督导")
     screenshot(contractor, "supervision-locked")
+    county.goto("/")
+    group = county.locator('[data-testid="todo-group"][data-source="months_to_review"]')
+    expect(group.get_by_test_id("todo-count")).to_have_text("0")
+    screenshot(county, "county-home-todos")
     submission = MonthlySubmission.objects.get()
     assert submission.state == "accepted" and SupervisionSession.objects.count() == 3

@@ -148,6 +148,7 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("workforce:population"),
         reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
         reverse("supervision:home"),
+        reverse("reports:todos"),
         reverse("supervision:completeness") + "?start=2024-01&end=2024-06",
         reverse("supervision:month", args=[Contract.objects.get().pk, "2024-03"]),
     ]
@@ -170,6 +171,7 @@ def test_the_contractors_supervision_pages_have_no_chinese_interface_left(world,
         reverse("supervision:home"),
         reverse("supervision:month", args=[signed.pk, "2024-03"]),
         reverse("supervision:session-import"),
+        reverse("reports:todos"),
     ]
     leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
     assert {url: found for url, found in leaks.items() if found} == {}

@@ -1,0 +1,101 @@
+"""The to-do list (本月待办): every app's sources for a county officer and a contractor,
+items leaving the list once handled, the page and its fragment, scope."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reports.selectors import todos_of
+from supervision.services import submission_accept, submission_return, submission_submit
+from tests.helpers import get
+from tests.supervision.test_sessions import MARCH, session, setting  # noqa: F401 - fixture
+from workforce.credentials import credential_create, registration_create
+
+pytestmark = pytest.mark.django_db
+# The officer's list runs every rule of the county (reports.rules) and the other sources,
+# each in a fixed number of queries whatever the number of records.
+TODO_PAGE = 75
+
+
+def keys(groups, source):
+    return [item.key for group in groups if group.code == source for item in group.items]
+
+
+@pytest.fixture
+def expiring(world, setting):  # noqa: F811
+    """The supervisor's registration, ending in about a month."""
+    today = timezone.localdate()
+    credential = credential_create(actor=world.county_officer, worker=setting["supervisor"],
+                                   level="assistant", certificate_number="ZS2020-0001",
+                                   exam_year=2020, passed_on=datetime.date(2020, 7, 1))  # fmt: skip
+    registered = today.replace(year=today.year - 3) + datetime.timedelta(days=30)
+    return registration_create(actor=world.county_officer, credential=credential,
+                               registered_on=registered)  # fmt: skip
+
+
+def test_a_county_officers_list_has_every_source_and_handled_items_leave(
+    world,
+    setting,  # noqa: F811
+    expiring,
+):
+    today = timezone.localdate()
+    session(setting)
+    submitted = submission_submit(actor=setting["staff"], contract=setting["contract"], month=MARCH)
+    groups = todos_of(world.county_officer, today)
+    assert [group.code for group in groups] == [
+        "uncovered_townships", "unrun_stations", "ending_contracts", "expiring_registrations",
+        "months_to_review", "months_overdue", "failing_rules"]  # fmt: skip
+    assert f"facility:{setting['elsewhere'].pk}" in keys(groups, "unrun_stations")
+    assert keys(groups, "ending_contracts") == [f"contract:{setting['contract'].pk}:2026-12-31"]
+    assert keys(groups, "expiring_registrations") == [f"registration:{expiring.pk}"]
+    assert len(keys(groups, "months_to_review")) == 1
+    overdue = keys(groups, "months_overdue")
+    assert overdue and all(key.startswith(f"contract:{setting['contract'].pk}:") for key in overdue)
+    assert keys(groups, "uncovered_townships") and keys(groups, "failing_rules")
+    # Handled: the month is accepted, it leaves the list.
+    submission_accept(actor=world.county_officer, submission=submitted)
+    assert keys(todos_of(world.county_officer, today), "months_to_review") == []
+    # Another county's officer sees nothing of 城中区.
+    other = todos_of(world.other_county_officer, today)
+    everything = [item.key for group in other for item in group.items]
+    assert f"facility:{setting['elsewhere'].pk}" not in everything
+    assert not [key for key in everything if key.startswith(f"contract:{setting['contract'].pk}")]
+    assert f"registration:{expiring.pk}" not in everything
+
+
+def test_a_contractors_list_has_its_returned_months_and_expiring_registrations(
+    world,
+    setting,  # noqa: F811
+    expiring,
+):
+    today = timezone.localdate()
+    session(setting)
+    submitted = submission_submit(actor=setting["staff"], contract=setting["contract"], month=MARCH)
+    submission_return(actor=world.county_officer, submission=submitted, reason="缺少签到表")
+    groups = todos_of(setting["staff"], today)
+    assert [group.code for group in groups] == ["expiring_registrations", "months_to_fix"]
+    fixes = [item for group in groups if group.code == "months_to_fix" for item in group.items]
+    assert any("缺少签到表" in item.text for item in fixes)
+    assert keys(groups, "expiring_registrations") == [f"registration:{expiring.pk}"]
+    rival = todos_of(setting["rival_staff"], today)
+    assert all(not group.items for group in rival)
+    assert todos_of(world.evaluator, today) == []
+
+
+def test_the_page_and_the_homes_fragment(world, setting):  # noqa: F811
+    session(setting)
+    submission_submit(actor=setting["staff"], contract=setting["contract"], month=MARCH)
+    client = world.client_for(world.county_officer)
+    home = client.get("/").content.decode()
+    assert 'data-testid="todo-card"' in home and "/todo/?fragment=1" in home
+    fragment = client.get("/todo/?fragment=1").content.decode()
+    assert "<html" not in fragment and 'data-source="months_to_review"' in fragment
+    page = get(client, "/todo/", ceiling=TODO_PAGE)
+    assert page.status_code == 200 and "等待审核的月度督导" in page.content.decode()
+    assert (
+        'data-testid="todo-card"'
+        not in world.client_for(world.city_admin).get("/").content.decode()
+    )
+    anonymous = world.client_for(world.evaluator).get("/todo/")
+    assert anonymous.status_code == 200 and "没有待办事项" in anonymous.content.decode()
