@@ -12,7 +12,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from reports import permissions, services
-from reports.models import Job, JobStatus
+from reports.alerts import alert_read, alerts_visible
+from reports.models import Alert, Job, JobStatus
 from reports.rules import COMPLIANCE_LEVELS, compliance_as_dict, compliance_run
 from reports.selectors import jobs_visible, reports_visible
 from stations.registry import report_kinds
@@ -212,3 +213,47 @@ class ComplianceApi(ScopedAPIView):
         if errors:
             raise DjangoValidationError(errors)
         return Response(compliance_as_dict(compliance_run(self.scope, division, as_of)))
+
+
+class AlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(
+        source="source", help_text="to-do source code, e.g. months_to_review"
+    )
+    key = serializers.CharField(help_text="the record within the source")
+    text = serializers.CharField()
+    url = serializers.CharField(help_text="page to act on (path)")
+    due = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(
+        allow_null=True, help_text="when the item left the to-do list"
+    )
+
+
+class AlertListApi(ScopedAPIView):
+    """The user's own alerts (提醒) in the tenant, open ones first; ``?unread=1`` only the
+    unread open ones. Nobody sees another user's alerts."""
+
+    selector = staticmethod(alerts_visible)
+    model = Alert
+
+    @extend_schema(responses={200: AlertSerializer(many=True)})
+    def get(self, request):
+        queryset = self.get_queryset()
+        if request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at__isnull=True, resolved_at=None)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(AlertSerializer(page, many=True).data)
+
+
+class AlertReadApi(ScopedAPIView):
+    """POST: mark one of the user's alerts read (again: no change). Another user's: 404."""
+
+    selector = staticmethod(alerts_visible)
+    model = Alert
+
+    @extend_schema(request=None, responses={200: AlertSerializer})
+    def post(self, request, pk: int):
+        alert = alert_read(membership=self.membership, alert=self.get_object())
+        return Response(AlertSerializer(alert).data)

@@ -135,3 +135,60 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class Alert(models.Model):
+    """A to-do item delivered to one membership (提醒): made each morning from the to-do
+    sources (stations.registry.TodoSource) of the membership's scope, once per item
+    (``source`` + ``key``); read when the user marks it, resolved when the item has left
+    the list (it opens again if the item comes back)."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    membership = models.ForeignKey(
+        "stations.Membership",
+        verbose_name=_("接收人身份"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
+    source = models.CharField(_("类别"), max_length=40)
+    key = models.CharField(_("对象"), max_length=120)
+    text = models.CharField(_("内容"), max_length=500)
+    url = models.CharField(_("链接"), max_length=300)
+    due = models.DateField(_("期限"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("已处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "source", "key"], name="alert_once"),
+        ]
+        indexes = [models.Index(fields=["membership", "read_at"], name="alert_unread")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AlertDigest(models.Model):
+    """The daily digest e-mail of one membership on one day: sent at most once."""
+
+    membership = models.ForeignKey(
+        "stations.Membership", on_delete=models.CASCADE, related_name="alert_digests"
+    )
+    day = models.DateField(_("日期"))
+    sent_to = models.EmailField(_("收件地址"))
+    items = models.PositiveIntegerField(_("提醒条数"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒摘要邮件")
+        verbose_name_plural = _("提醒摘要邮件")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "day"], name="alert_digest_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_to} {self.day}"

@@ -19,3 +19,10 @@ def fail_stale_jobs() -> int:
 @shared_task(name="reports.tasks.monthly_coverage_reports")
 def monthly_coverage_reports() -> int:
     return len(services.coverage_reports_schedule())
+
+
+@shared_task(name="reports.tasks.daily_alerts")
+def daily_alerts() -> dict[str, int]:
+    from reports.alerts import alerts_daily
+
+    return alerts_daily()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from procurement import permissions as procurement_permissions
 from procurement.panels import county_items
 from procurement.selectors import contracts_visible, evaluations_visible, organisations_visible
 from reports import permissions, services
+from reports.alerts import alert_read, alerts_read_all, alerts_unread, alerts_visible
 from reports.models import JobStatus, ReportFormat
 from reports.rules import COMPLIANCE_LEVELS, compliance_run
 from reports.selectors import jobs_visible, todos_of
@@ -23,6 +25,7 @@ from stations.models import FacilityLevel
 from stations.registry import report_kinds
 from stations.scoping import ScopedView
 from stations.selectors import divisions_visible, facilities_visible
+from stations.validation import record_id
 from stations.widgets import DivisionPicker, scope_root
 from supervision.selectors import contractor_months
 
@@ -162,6 +165,33 @@ class TodoView(ScopedView):
         return render(
             request, template, {"groups": groups, "total": sum(len(g.items) for g in groups)}
         )
+
+
+class AlertListView(ScopedView):
+    """提醒: the user's alerts, open ones first; POST ``read`` (one, ``alert``) or
+    ``read_all`` marks them read. ``?badge=1`` answers the navigation's unread count."""
+
+    selector = staticmethod(alerts_visible)
+
+    def get(self, request):
+        if request.GET.get("badge"):
+            count = alerts_unread(self.scope).count()
+            return render(request, "reports/_alert_badge.html", {"count": count})
+        paginator = Paginator(self.get_queryset(), 50)
+        page = paginator.get_page(request.GET.get("page"))
+        return render(request, "reports/alerts.html", {"page": page})
+
+    def post(self, request):
+        if request.POST.get("action") == "read_all":
+            alerts_read_all(membership=self.membership)
+        else:
+            alert = self.get_queryset().filter(pk=record_id(request.POST.get("alert"))).first()
+            if alert is None:
+                raise Http404(_("提醒不存在。"))
+            alert_read(membership=self.membership, alert=alert)
+            if request.POST.get("go"):
+                return redirect(alert.url)
+        return redirect("reports:alerts")
 
 
 class HomeView(ScopedView):

@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "stations.tasks.purge_import_files",
         "schedule": 24 * 60 * 60,
     },
+    # Each membership's alerts and digest e-mail, every morning at 08:00 (Asia/Shanghai).
+    "reports-daily-alerts": {
+        "task": "reports.tasks.daily_alerts",
+        "schedule": crontab(hour="8", minute="0"),
+    },
     # Each tenant's coverage report for the previous month, on the 1st at 02:00.
     "reports-monthly-coverage": {
         "task": "reports.tasks.monthly_coverage_reports",
@@ -307,6 +312,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 REPORTS_RENDER_DELAY_SECONDS = float(os.environ.get("REPORTS_RENDER_DELAY_SECONDS", "0"))
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "shegong-demo-2026")
+
+# Alerts' daily digest: printed to the console unless an SMTP host is given (EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as Django reads them).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@shegong.local")
+# The address people open the platform at, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -149,6 +149,7 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("workforce:worker-detail", args=[SocialWorker.objects.get().pk]),
         reverse("supervision:home"),
         reverse("reports:todos"),
+        reverse("reports:alerts"),
         reverse("supervision:completeness") + "?start=2024-01&end=2024-06",
         reverse("supervision:month", args=[Contract.objects.get().pk, "2024-03"]),
     ]
