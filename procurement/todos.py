@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,7 +65,7 @@ TODO_SOURCES = [
     ),
     TodoSource(
         code="ending_contracts",
-        title=gettext_lazy("90 天内到期的合同"),
+        title=format_lazy(gettext_lazy("{days} 天内到期的合同"), days=ENDING_SOON_DAYS),
         audience=station_permissions.keeps_a_county,
         items=ending_contracts,
     ),

@@ -53,7 +53,7 @@ def alerts_refresh(membership: Membership, today: datetime.date) -> int:
     per new item, resolved ones for items that left, reopened ones for items that came
     back. Returns the number of new alerts."""
     items = [item for group in todos_of(membership, today) for item in group.items]
-    current = {(item.source, item.key) for item in items}
+    current = {(item.source, item.key[:120]): item for item in items}
     now = timezone.now()
     with transaction.atomic():
         existing = {
@@ -70,8 +70,8 @@ def alerts_refresh(membership: Membership, today: datetime.date) -> int:
                 url=item.url[:300],
                 due=item.due,
             )
-            for item in items
-            if (item.source, item.key) not in existing
+            for pair, item in current.items()
+            if pair not in existing
         ]
         Alert.objects.bulk_create(new, ignore_conflicts=True)
         gone = [
@@ -79,57 +79,75 @@ def alerts_refresh(membership: Membership, today: datetime.date) -> int:
             for pair, alert in existing.items()
             if pair not in current and alert.resolved_at is None
         ]
-        back = [
-            alert.pk
-            for pair, alert in existing.items()
-            if pair in current and alert.resolved_at is not None
-        ]
         Alert.objects.filter(pk__in=gone).update(resolved_at=now)
-        Alert.objects.filter(pk__in=back).update(resolved_at=None, read_at=None)
+        for pair, alert in existing.items():
+            item = current.get(pair)
+            if item is not None and alert.resolved_at is not None:  # back: as it reads today
+                alert.resolved_at = alert.read_at = None
+                alert.text, alert.url, alert.due = item.text[:500], item.url[:300], item.due
+                alert.save(update_fields=["resolved_at", "read_at", "text", "url", "due"])
     return len(new)
 
 
 def _digest(membership: Membership, today: datetime.date) -> bool:
     """Send the membership its digest of ``today`` once, when it has an address and unread
-    alerts. Returns whether a mail was sent now."""
+    alerts. The day's row is written first (a second run sends nothing) and removed again
+    when the mail cannot be sent (the next run tries again). Returns whether a mail went."""
     address = membership.user.email
     unread = list(alerts_unread(membership).order_by("source", "due", "pk")[:200])
     if not address or not unread:
         return False
     try:
         with transaction.atomic():
-            AlertDigest.objects.create(
+            digest = AlertDigest.objects.create(
                 membership=membership, day=today, sent_to=address, items=len(unread)
             )
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = _("%(tenant)s社工站管理平台：今日待办 %(n)d 项") % {
-                    "tenant": membership.tenant.name,
-                    "n": len(unread),
-                }
-                lines = [f"· {alert.text}\n  {settings.SITE_URL}{alert.url}" for alert in unread]
-                body = "\n".join(
-                    [_("您好，以下事项需要处理（%(day)s）：") % {"day": today}, "", *lines]
-                )
-            send_mail(subject, body, None, [address])
-    except IntegrityError:  # sent already today (a second run of beat)
+    except IntegrityError:  # sent already today (another run of beat)
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(tenant)s社工站管理平台：今日待办 %(n)d 项") % {
+            "tenant": " ".join(membership.tenant.name.split()),
+            "n": len(unread),
+        }
+        lines = [f"· {alert.text}\n  {settings.SITE_URL}{alert.url}" for alert in unread]
+        body = "\n".join([_("您好，以下事项需要处理（%(day)s）：") % {"day": today}, "", *lines])
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception:  # noqa: BLE001 - one bad address or a mail server down: the rest go on
+        logger.exception("alert digest to membership %s not sent", membership.pk)
+        digest.delete()
         return False
     return True
 
 
 def alerts_daily(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Refresh every active membership's alerts and send the day's digests (beat, 08:00).
+    """Refresh every active membership's alerts, then send the day's digests (beat,
+    08:00). A membership whose refresh or mail fails is logged and the others go on.
     Returns ``{"memberships", "alerts", "digests"}`` made by this run."""
     today = today or timezone.localdate()
     counts = {"memberships": 0, "alerts": 0, "digests": 0}
     sources = todo_sources()
-    members = Membership.objects.filter(is_active=True, user__is_active=True).select_related(
-        "user", "tenant", "scope"
+    members = Membership.objects.filter(
+        is_active=True, user__is_active=True, tenant__is_active=True
+    ).select_related("user", "tenant", "scope")
+    with_open = set(
+        Alert.objects.filter(resolved_at=None).values_list("membership_id", flat=True).distinct()
     )
+    refreshed = []
     for membership in members.order_by("pk"):
-        if not any(source.audience(membership) for source in sources):
+        # A membership that lost its to-do sources (a new role) still has its alerts resolved.
+        if not any(source.audience(membership) for source in sources) and (
+            membership.pk not in with_open
+        ):
+            continue
+        try:
+            counts["alerts"] += alerts_refresh(membership, today)
+        except Exception:  # noqa: BLE001 - one membership's failure never stops the others
+            logger.exception("alerts of membership %s not refreshed", membership.pk)
             continue
         counts["memberships"] += 1
-        counts["alerts"] += alerts_refresh(membership, today)
+        refreshed.append(membership)
+    for membership in refreshed:
         counts["digests"] += _digest(membership, today)
     return counts
 

@@ -2,8 +2,9 @@
 
 The rules come from every app's ``compliance.py`` through ``reports.rules``;
 this module only renders their results: a summary table (rule, clause,
-expected, actual, met or not), then one section per rule with its offending
-records. Always in Chinese: it is an official document.
+expected, actual, met or not, and the same day a year before with the trend),
+then one section per rule with its offending records. Always in Chinese: it is
+an official document.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from openpyxl.styles import Font
 
 from reports.models import Job, ReportFormat
 from reports.rules import Compliance, compliance_run
+from stations.registry import RuleResult
 from stations.spreadsheets import append_row
 
 # Excel refuses these characters in sheet names, and more than 31 characters.
@@ -30,12 +32,57 @@ def verdict(passed: bool | None) -> str:
     return "达标" if passed else ("不适用" if passed is None else "未达标")
 
 
+def a_year_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def trend(now: bool | None, before: bool | None) -> str:
+    """How a rule's verdict moved over the year: 转为达标, 转为未达标, 持平 or — (not
+    judged on one of the two days)."""
+    if now is None or before is None:
+        return "—"
+    if now == before:
+        return "持平"
+    return "转为达标" if now else "转为未达标"
+
+
 def report_compliance(job: Job) -> Compliance:
     as_of = datetime.date.fromisoformat(job.parameters["as_of"])
     return compliance_run(job.acting_scope(), job.scope, as_of)
 
 
-def render_pdf(compliance: Compliance, job: Job, generated_at: datetime.datetime) -> bytes:
+def report_previous(job: Job, compliance: Compliance) -> dict[str, RuleResult]:
+    """Each rule's result on the same day a year before, by rule code."""
+    before = compliance_run(job.acting_scope(), job.scope, a_year_before(compliance.as_of))
+    return {outcome.rule.code: outcome.result for outcome in before.outcomes}
+
+
+def _rows(compliance: Compliance, previous: dict[str, RuleResult]) -> list[dict]:
+    rows = []
+    for outcome in compliance.outcomes:
+        before = previous.get(outcome.rule.code)
+        rows.append(
+            {
+                "outcome": outcome,
+                "verdict": verdict(outcome.result.passed),
+                "before": before,
+                "before_verdict": verdict(before.passed) if before else "—",
+                "trend": trend(outcome.result.passed, before.passed if before else None),
+            }
+        )
+    return rows
+
+
+def render_pdf(
+    compliance: Compliance,
+    job: Job,
+    generated_at: datetime.datetime,
+    previous: dict[str, RuleResult] | None = None,
+) -> bytes:
     from weasyprint import HTML
 
     context = {
@@ -43,10 +90,8 @@ def render_pdf(compliance: Compliance, job: Job, generated_at: datetime.datetime
         "job": job,
         "generated_at": generated_at,
         "title": f"{compliance.division.name}社工站建设目标达标情况报告",
-        "rows": [
-            {"outcome": outcome, "verdict": verdict(outcome.result.passed)}
-            for outcome in compliance.outcomes
-        ],
+        "before_day": a_year_before(compliance.as_of),
+        "rows": _rows(compliance, previous or {}),
     }
     with translation.override("zh-hans"):
         html = render_to_string("reports/compliance_report.html", context)
@@ -58,7 +103,11 @@ def _sheet_title(index: int, clause: str) -> str:
     return f"{index} {clause}".translate(_SHEET_FORBIDDEN)[:31]
 
 
-def render_xlsx(compliance: Compliance, generated_at: datetime.datetime) -> bytes:
+def render_xlsx(
+    compliance: Compliance,
+    generated_at: datetime.datetime,
+    previous: dict[str, RuleResult] | None = None,
+) -> bytes:
     workbook = Workbook()
     bold = Font(bold=True)
     summary = workbook.active
@@ -69,13 +118,27 @@ def render_xlsx(compliance: Compliance, generated_at: datetime.datetime) -> byte
     append_row(summary, ["统计日期", compliance.as_of])
     append_row(summary, ["生成时间（北京时间）", generated_at.strftime("%Y-%m-%d %H:%M")])
     append_row(summary, [])
+    before_day = a_year_before(compliance.as_of)
     append_row(
-        summary, ["规则代码", "规则", "依据条款", "目标", "实际", "结论", "问题记录数", "说明"]
+        summary,
+        [
+            "规则代码",
+            "规则",
+            "依据条款",
+            "目标",
+            "实际",
+            "结论",
+            "问题记录数",
+            "说明",
+            f"上年同期（{before_day:%Y-%m-%d}）实际",
+            "上年同期结论",
+            "变化",
+        ],
     )
     for cell in summary[summary.max_row]:
         cell.font = bold
-    for index, outcome in enumerate(compliance.outcomes, start=1):
-        result = outcome.result
+    for index, row in enumerate(_rows(compliance, previous or {}), start=1):
+        outcome, result, before = row["outcome"], row["outcome"].result, row["before"]
         append_row(
             summary,
             [
@@ -84,9 +147,12 @@ def render_xlsx(compliance: Compliance, generated_at: datetime.datetime) -> byte
                 outcome.rule.clause,
                 str(result.expected),
                 str(result.actual),
-                verdict(result.passed),
+                row["verdict"],
                 len(result.findings),
                 str(result.note),
+                str(before.actual) if before else "—",
+                row["before_verdict"],
+                row["trend"],
             ],
         )
         sheet = workbook.create_sheet(_sheet_title(index, outcome.rule.clause))
@@ -110,7 +176,8 @@ def render_xlsx(compliance: Compliance, generated_at: datetime.datetime) -> byte
             append_row(sheet, [verdict(result.passed) + note])
         for column, width in zip("ABCD", (36, 14, 36, 36), strict=True):
             sheet.column_dimensions[column].width = width
-    for column, width in zip("ABCDEFGH", (30, 40, 12, 30, 30, 8, 10, 30), strict=True):
+    widths = (30, 40, 12, 30, 30, 8, 10, 30, 30, 10, 10)
+    for column, width in zip("ABCDEFGHIJK", widths, strict=True):
         summary.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -120,13 +187,15 @@ def render_xlsx(compliance: Compliance, generated_at: datetime.datetime) -> byte
 def compliance_report(job: Job, progress: Callable[[int], None]) -> tuple[str, bytes]:
     """The file of a compliance job: (file name, content)."""
     compliance = report_compliance(job)
-    progress(60)
+    progress(40)
+    previous = report_previous(job, compliance)
+    progress(70)
     generated_at = timezone.localtime()
     report_format = job.parameters.get("format", ReportFormat.PDF)
     if report_format == ReportFormat.XLSX:
-        content = render_xlsx(compliance, generated_at)
+        content = render_xlsx(compliance, generated_at, previous)
     else:
-        content = render_pdf(compliance, job, generated_at)
+        content = render_pdf(compliance, job, generated_at, previous)
     progress(95)
     filename = f"{job.scope.short_code}-compliance-{compliance.as_of:%Y%m%d}.{report_format}"
     return filename, content

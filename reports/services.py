@@ -10,6 +10,7 @@ marks the job succeeded, so a job never points at a half-written file.
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
 from datetime import timedelta
 from functools import partial
@@ -190,22 +191,27 @@ def _clean_parameters(report_kind: ReportKind, parameters: dict) -> dict:
     return cleaned
 
 
-def coverage_reports_schedule(*, today: datetime.date | None = None) -> list[Job]:
-    """Each tenant's city coverage report for the end of the previous month, PDF and XLSX.
+# The reports beat makes of each tenant's city for the previous month, on the 1st.
+MONTHLY_REPORTS = (JobKind.COVERAGE_REPORT, JobKind.COMPLIANCE_REPORT)
 
-    Run by beat on the 1st. A report already scheduled for that month is not
-    scheduled again (the job_scheduled_once constraint), so beat firing twice
+
+def monthly_reports_schedule(*, today: datetime.date | None = None) -> list[Job]:
+    """Each tenant's city coverage and compliance reports for the end of the previous
+    month, PDF and XLSX (MONTHLY_REPORTS).
+
+    Run by beat on the 1st (Asia/Shanghai). A report already scheduled for that month is
+    not scheduled again (the job_scheduled_once constraint), so beat firing twice
     queues nothing more. Returns the jobs created now.
     """
     today = today or timezone.localdate()
     month_end = today.replace(day=1) - timedelta(days=1)
     created = []
-    with acting(None, action="coverage_reports_schedule", month=month_end.isoformat()):
+    with acting(None, action="monthly_reports_schedule", month=month_end.isoformat()):
         for tenant in Tenant.objects.select_related("division").order_by("code"):
-            for report_format in ReportFormat.values:
+            for kind, report_format in itertools.product(MONTHLY_REPORTS, ReportFormat.values):
                 job, was_created = Job.objects.get_or_create(
                     tenant=tenant,
-                    kind=JobKind.COVERAGE_REPORT,
+                    kind=kind,
                     scope=tenant.division,
                     requested_by=None,
                     parameters__as_of=month_end.isoformat(),

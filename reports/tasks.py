@@ -16,9 +16,9 @@ def fail_stale_jobs() -> int:
     return services.jobs_fail_stale()
 
 
-@shared_task(name="reports.tasks.monthly_coverage_reports")
-def monthly_coverage_reports() -> int:
-    return len(services.coverage_reports_schedule())
+@shared_task(name="reports.tasks.monthly_reports")
+def monthly_reports() -> int:
+    return len(services.monthly_reports_schedule())
 
 
 @shared_task(name="reports.tasks.daily_alerts")

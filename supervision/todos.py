@@ -14,6 +14,7 @@ from stations import permissions as station_permissions
 from stations.models import Membership
 from stations.registry import TodoItem, TodoSource
 from supervision import permissions
+from supervision.models import SubmissionState
 from supervision.selectors import (
     OVERDUE_LOOKBACK_MONTHS,
     completeness,
@@ -82,7 +83,7 @@ def months_to_fix(membership: Membership, today: datetime.date) -> list[TodoItem
     submitted (supervision.selectors.contractor_months)."""
     items = []
     for month in contractor_months(membership, today):
-        if month.state == "returned":
+        if month.state == SubmissionState.RETURNED:
             text = _("%(number)s · %(month)s 的月度督导被退回：%(reason)s") % {
                 "number": month.contract.number,
                 "month": month.month_text,

@@ -7,20 +7,23 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stations.models import Membership
 from stations.registry import TodoItem, TodoSource
+from stations.scoping import scope_of
 from workforce import permissions
-from workforce.selectors import social_workers_visible
-from workforce.summary import registrations_expiring
+from workforce.summary import EXPIRING_WITHIN_DAYS, registrations_expiring, workers_in
 
 
 def expiring_registrations(membership: Membership, today: datetime.date) -> list[TodoItem]:
-    """Registrations of the workers the membership sees that expire soon, soonest first."""
+    """Registrations of the membership's workers (a county's as the workforce page counts
+    them; a contractor's own organisation's) that expire soon, soonest first."""
+    workers = workers_in(scope_of(membership), membership.scope_division, today)
     rows = (
-        registrations_expiring(social_workers_visible(membership), today)
+        registrations_expiring(workers, today)
         .select_related("credential__worker")
         .order_by("valid_until", "pk")[:200]
     )
@@ -44,7 +47,9 @@ def expiring_registrations(membership: Membership, today: datetime.date) -> list
 TODO_SOURCES = [
     TodoSource(
         code="expiring_registrations",
-        title=gettext_lazy("90 天内到期的职业水平证书登记"),
+        title=format_lazy(
+            gettext_lazy("{days} 天内到期的职业水平证书登记"), days=EXPIRING_WITHIN_DAYS
+        ),
         audience=permissions.gets_registration_reminders,
         items=expiring_registrations,
     ),

@@ -301,9 +301,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.daily_alerts",
         "schedule": crontab(hour="8", minute="0"),
     },
-    # Each tenant's coverage report for the previous month, on the 1st at 02:00.
-    "reports-monthly-coverage": {
-        "task": "reports.tasks.monthly_coverage_reports",
+    # Each tenant's coverage and compliance reports for the previous month, the 1st at 02:00.
+    "reports-monthly": {
+        "task": "reports.tasks.monthly_reports",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
     },
 }
@@ -326,6 +326,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@shegong.local")
+EMAIL_TIMEOUT = 30  # seconds: a hung mail server never stalls the morning's alerts
 # The address people open the platform at, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -90,3 +90,31 @@ def test_the_page_badge_and_marking_read(world, setting, outsiders):  # noqa: F8
     assert not Alert.objects.filter(membership=world.county_officer, read_at=None).exists()
     assert 'data-testid="alert-count"' not in client.get("/alerts/?badge=1").content.decode()
     assert client.post("/alerts/", {"alert": "abc"}).status_code == 404
+
+
+class RefusingBackend:
+    """A mail server that refuses one address (the others are delivered to the outbox)."""
+
+    def __init__(self, *args, **kwargs):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self.delivered = EmailBackend()
+
+    def send_messages(self, messages):
+        if any("refused@" in address for message in messages for address in message.to):
+            raise OSError("550 mailbox unavailable")
+        return self.delivered.send_messages(messages)
+
+
+def test_a_refused_mail_stops_nobody_else_and_is_tried_again(world, setting, settings):  # noqa: F811
+    with_email(world.county_officer, "refused@example.cn")
+    with_email(world.other_county_officer, "liujiang@example.cn")
+    settings.EMAIL_BACKEND = "tests.reports.test_alerts.RefusingBackend"
+    today = timezone.localdate()
+    counts = alerts_daily(today=today)
+    assert counts["digests"] == 1 and [m.to[0] for m in mail.outbox] == ["liujiang@example.cn"]
+    assert not AlertDigest.objects.filter(membership=world.county_officer).exists()
+    assert Alert.objects.filter(membership=world.county_officer).exists()  # refreshed all the same
+    with_email(world.county_officer, "chengzhong@example.cn")
+    assert alerts_daily(today=today)["digests"] == 1
+    assert [m.to[0] for m in mail.outbox] == ["liujiang@example.cn", "chengzhong@example.cn"]

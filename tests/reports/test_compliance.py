@@ -266,11 +266,13 @@ class TestReport:
         for clause in ("一(三)1", "二(一)2", "二(一)3"):
             assert clause in text
         assert "未达标" in text and "城中区" in text and "□" not in text
+        assert "上年同期" in text and "2023-06-30" in text and "持平" in text
         book = sheets(xlsx.result_file.read())
         assert list(book)[:4] == ["汇总", "1 一(三)1", "2 二(一)2", "3 二(一)3"]
         assert len(book) == 1 + len(rules())
         summary = [row for row in book["汇总"] if row and row[0] == "coverage_target"]
         assert summary[0][2] == "一(三)1" and summary[0][5] == "未达标"
+        assert summary[0][9] == "未达标" and summary[0][10] == "持平"  # 2023-06-30 too
         records = book["1 一(三)1"][2:]
         assert len(records) == 117 + 10  # uncovered townships and counties below target
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from reports.models import Job, JobKind, JobStatus
-from reports.services import coverage_reports_schedule, job_request, job_run
+from reports.services import job_request, job_run, monthly_reports_schedule
 from stations.services.facilities import facility_close
 from tests.factories import load_divisions, member, station
 from tests.helpers import api_for, assert_error, pdf_text, sheets
@@ -274,19 +274,24 @@ class TestSchedule:
         self, world, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=False) as queued:
-            created = coverage_reports_schedule(today=date(2026, 3, 1))
-        assert len(created) == 4 and len(queued) == 4  # two tenants × PDF and XLSX
+            created = monthly_reports_schedule(today=date(2026, 3, 1))
+        # Two tenants × coverage and compliance × PDF and XLSX.
+        assert len(created) == 8 and len(queued) == 8
         assert {
-            (job.tenant.code, job.parameters["as_of"], job.parameters["format"]) for job in created
-        } == {(code, "2026-02-28", form) for code in ("4502", "4503") for form in ("pdf", "xlsx")}
+            (job.tenant.code, job.kind, job.parameters["as_of"], job.parameters["format"])
+            for job in created
+        } == {(code, kind, "2026-02-28", form) for code in ("4502", "4503")
+              for kind in ("coverage", "compliance") for form in ("pdf", "xlsx")}  # fmt: skip
         assert all(job.requested_by is None and job.scope.level == "city" for job in created)
         with django_capture_on_commit_callbacks(execute=False) as queued:
-            assert coverage_reports_schedule(today=date(2026, 3, 1)) == []
-        assert not queued and Job.objects.count() == 4
-        # January's report on the 1st of February is another report.
+            assert monthly_reports_schedule(today=date(2026, 3, 1)) == []
+        assert not queued and Job.objects.count() == 8
+        # January's reports on the 1st of February are other reports.
         with django_capture_on_commit_callbacks(execute=False):
-            assert len(coverage_reports_schedule(today=date(2026, 2, 1))) == 4
-        scheduled = Job.objects.filter(parameters__as_of="2026-02-28", parameters__format="pdf")
+            assert len(monthly_reports_schedule(today=date(2026, 2, 1))) == 8
+        scheduled = Job.objects.filter(
+            kind="coverage", parameters__as_of="2026-02-28", parameters__format="pdf"
+        )
         job = job_run(job_id=scheduled.get(tenant__code="4502").pk)
         assert job.status == JobStatus.SUCCEEDED, job.error
         assert "由系统按月自动生成" in pdf_text(job.result_file.read())
@@ -294,8 +299,8 @@ class TestSchedule:
         assert "系统（定时）" in page
 
     def test_the_beat_schedule_runs_on_the_first_at_two(self):
-        entry = settings.CELERY_BEAT_SCHEDULE["reports-monthly-coverage"]
-        assert entry["task"] == "reports.tasks.monthly_coverage_reports"
+        entry = settings.CELERY_BEAT_SCHEDULE["reports-monthly"]
+        assert entry["task"] == "reports.tasks.monthly_reports"
         schedule = entry["schedule"]
         assert schedule.day_of_month == {1} and schedule.hour == {2} and schedule.minute == {0}
 

@@ -111,9 +111,10 @@ class TestJobScope:
         assert codes == ["450202001000"]
 
     def test_scheduled_reports_act_with_the_whole_city(self, world):
-        jobs = report_services.coverage_reports_schedule(today=date(2026, 11, 1))
+        jobs = report_services.monthly_reports_schedule(today=date(2026, 11, 1))
         scopes = [job.acting_scope() for job in jobs if job.tenant_id == world.city_admin.tenant_id]
-        assert scopes == [Scope.for_tenant(world.city_admin.tenant)] * 2  # PDF and XLSX
+        # Coverage and compliance, PDF and XLSX.
+        assert scopes == [Scope.for_tenant(world.city_admin.tenant)] * 4
 
 
 class TestGuard:
