@@ -89,3 +89,8 @@ def runs_contracts(role: str) -> bool:
 def evaluates_contracts(role: str) -> bool:
     """Whether ``role`` sees contracts as their third-party evaluator."""
     return role == Role.EVALUATOR
+
+
+def gets_evaluation_reminders(membership: Membership) -> bool:
+    """Evaluations to do (assigned or returned) on the to-do list: evaluators."""
+    return evaluates_contracts(membership.role)

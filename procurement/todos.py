@@ -10,9 +10,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from procurement import permissions
+from procurement.models import EvaluationStatus
 from procurement.selectors import (
     ENDING_SOON_DAYS,
     contracts_ending_within,
+    evaluations_visible,
     stations_without_live_contract,
 )
 from stations import permissions as station_permissions
@@ -56,6 +59,35 @@ def ending_contracts(membership: Membership, today: datetime.date) -> list[TodoI
     ]
 
 
+def evaluations_due(membership: Membership, today: datetime.date) -> list[TodoItem]:
+    """The evaluator's evaluations still to submit: assigned, or returned with a reason."""
+    due = evaluations_visible(membership).filter(
+        status__in=[EvaluationStatus.ASSIGNED, EvaluationStatus.RETURNED]
+    )
+    items = []
+    for evaluation in due.order_by("period_end", "pk")[:200]:
+        if evaluation.status == EvaluationStatus.RETURNED:
+            text = _("合同 %(number)s 的评估被退回：%(reason)s") % {
+                "number": evaluation.contract.number,
+                "reason": evaluation.return_reason,
+            }
+        else:
+            text = _("评估合同 %(number)s（%(start)s 至 %(end)s），提交评估结果") % {
+                "number": evaluation.contract.number,
+                "start": evaluation.period_start,
+                "end": evaluation.period_end,
+            }
+        items.append(
+            TodoItem(
+                source="evaluations_due",
+                key=f"evaluation:{evaluation.pk}:{evaluation.status}",
+                text=text,
+                url=reverse("procurement:evaluation-detail", args=[evaluation.pk]),
+            )
+        )
+    return items
+
+
 TODO_SOURCES = [
     TodoSource(
         code="unrun_stations",
@@ -68,5 +100,11 @@ TODO_SOURCES = [
         title=format_lazy(gettext_lazy("{days} 天内到期的合同"), days=ENDING_SOON_DAYS),
         audience=station_permissions.keeps_a_county,
         items=ending_contracts,
+    ),
+    TodoSource(
+        code="evaluations_due",
+        title=gettext_lazy("待提交的第三方评估"),
+        audience=permissions.gets_evaluation_reminders,
+        items=evaluations_due,
     ),
 ]

@@ -80,7 +80,7 @@ def test_a_contractors_list_has_its_returned_months_and_expiring_registrations(
     assert keys(groups, "expiring_registrations") == [f"registration:{expiring.pk}"]
     rival = todos_of(setting["rival_staff"], today)
     assert all(not group.items for group in rival)
-    assert todos_of(world.evaluator, today) == []
+    assert [group.items for group in todos_of(world.evaluator, today)] == [[]]
 
 
 def test_the_page_and_the_homes_fragment(world, setting):  # noqa: F811
@@ -97,5 +97,27 @@ def test_the_page_and_the_homes_fragment(world, setting):  # noqa: F811
         'data-testid="todo-card"'
         not in world.client_for(world.city_admin).get("/").content.decode()
     )
-    anonymous = world.client_for(world.evaluator).get("/todo/")
-    assert anonymous.status_code == 200 and "没有待办事项" in anonymous.content.decode()
+    viewer = world.client_for(world.city_viewer).get("/todo/")  # a role without a list
+    assert viewer.status_code == 200 and "没有待办事项" in viewer.content.decode()
+
+
+def test_an_evaluators_list_has_its_evaluations_due_and_the_homes_carry_the_card(
+    world,
+    setting,  # noqa: F811
+):
+    from procurement.services import evaluation_assign, organisation_member_set
+    from tests.factories import member, organisation
+
+    assessor = organisation(world.county_officer, "柳州市明鉴社会服务评估中心", 501)
+    evaluator = member("assessor_staff", "4502", "evaluator")
+    organisation_member_set(membership=evaluator, uscc=assessor.uscc)
+    assigned = evaluation_assign(actor=world.county_officer, contract=setting["contract"],
+                                 organisation=assessor, period_start=datetime.date(2024, 1, 1),
+                                 period_end=datetime.date(2024, 12, 31))  # fmt: skip
+    groups = todos_of(evaluator, timezone.localdate())
+    assert [group.code for group in groups] == ["evaluations_due"]
+    assert keys(groups, "evaluations_due") == [f"evaluation:{assigned.pk}:assigned"]
+    assert todos_of(world.evaluator, timezone.localdate())[0].items == []  # another evaluator
+    for who in (evaluator, setting["staff"]):
+        home = world.client_for(who).get("/").content.decode()
+        assert 'data-testid="todo-card"' in home
