@@ -303,6 +303,29 @@ class InvalidPolicyValue(ValueError):
     """A value that its code's kind does not accept; the message is for the user."""
 
 
+def seed_defaults(apps, code: str, note: str) -> None:
+    """Give every tenant without a value of ``code`` the catalogue's defaults, with ``note``:
+    the data migration of a code added after tenants exist (``apps`` is the migration's
+    app registry)."""
+    definition = DEFINITIONS[code]
+    Tenant = apps.get_model("stations", "Tenant")  # noqa: N806 - a model class
+    PolicyValue = apps.get_model("stations", "PolicyValue")  # noqa: N806
+    for tenant in Tenant.objects.exclude(policy_values__code=code):
+        PolicyValue.objects.bulk_create(
+            PolicyValue(
+                tenant=tenant,
+                code=code,
+                value=default.value,
+                unit=str(definition.unit),
+                clause=definition.clause,
+                effective_from=default.effective_from,
+                effective_to=default.effective_to,
+                note=note,
+            )
+            for default in definition.defaults
+        )
+
+
 def definition(code: str) -> PolicyDefinition:
     """The catalogue entry of ``code``; KeyError for a code that is not in it."""
     return DEFINITIONS[code]

@@ -35,6 +35,7 @@ from supervision.models import (
 )
 from supervision.selectors import expected_stations, months_between
 from supervision.services import (
+    in_force_in,
     month_end,
     month_start,
     submission_accept,
@@ -115,7 +116,7 @@ class _Builder:
             (contract.pk, month)
             for contract in self.contracts
             for month in months
-            if contract.start_on <= month_end(month) and contract.live_until >= month
+            if in_force_in(contract, month)
         ]
         expected = expected_stations(pairs)
         supervisors = self._supervisors(expected)

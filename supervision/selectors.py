@@ -22,7 +22,7 @@ from stations.divisions import Level
 from stations.models import Division, Facility, FacilityOperatingPeriod, Membership
 from stations.selectors import Actor, policy_values_in
 from supervision.models import MonthlySubmission, SubmissionState, SupervisionSession
-from supervision.services import month_end, month_start
+from supervision.services import in_force_in, month_end, month_start
 
 
 def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -137,7 +137,7 @@ def completeness(
         (contract.pk, month)
         for contract in contracts
         for month in months
-        if contract.start_on <= month_end(month) and contract.live_until >= month
+        if in_force_in(contract, month)
     ]
     stations = expected_stations(pairs)
     with_session = set(
@@ -160,7 +160,7 @@ def completeness(
             key, Completeness(code=key, name=names.get(key, "") if key else _("市本级"))
         )
         for month in months:
-            if not (contract.start_on <= month_end(month) and contract.live_until >= month):
+            if not in_force_in(contract, month):
                 continue
             owed = stations[(contract.pk, month)]
             done = sum((contract.pk, month, station.pk) in with_session for station in owed)
@@ -436,15 +436,13 @@ def contractor_months(actor: Actor, today: datetime.date) -> list[MonthOverview]
         (contract, month)
         for month in months_between(earliest, last)[:-1]
         for contract in contracts
-        if contract.start_on <= month_end(month)
-        and contract.live_until >= month
-        and (contract.pk, month) not in submitted
+        if in_force_in(contract, month) and (contract.pk, month) not in submitted
     ]
     current = [
         (contract, month)
         for contract in contracts
         for month in (last, this)
-        if contract.start_on <= month_end(month) and contract.live_until >= month
+        if in_force_in(contract, month)
     ]
     return month_overviews(actor, returned + overdue + current)
 

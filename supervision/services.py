@@ -68,6 +68,15 @@ def month_end(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
+def in_force_in(contract: Contract, month: datetime.date) -> bool:
+    """Whether ``contract`` (signed, not a draft) was in force on at least one day of
+    ``month``: the one test of an expected (contract, month) pair, of the months sessions
+    may be entered for and of the months that can be submitted (issue 11)."""
+    return contract.state != ContractState.DRAFT and (
+        contract.start_on <= month_end(month) and contract.live_until >= month
+    )
+
+
 def submission_deadline(actor: Actor, month: datetime.date) -> datetime.date:
     """The last day to submit ``month``: policy ``submission_deadline_day`` (default the
     10th) of the next month, or that month's last day when it is shorter. Raises
@@ -112,9 +121,7 @@ def _month_problems(contract: Contract, facility: Facility, month: datetime.date
     not operating on any day of it."""
     problems = []
     last = month_end(month)
-    if contract.state == ContractState.DRAFT or not (
-        contract.start_on <= last and contract.live_until >= month
-    ):
+    if not in_force_in(contract, month):
         problems.append(
             _("合同 %(number)s 在 %(month)s 没有生效的日子。")
             % {"number": contract.number, "month": f"{month:%Y-%m}"}
@@ -411,9 +418,7 @@ def _submittable(actor: Membership, contract: Contract, month: datetime.date) ->
         raise PermissionDenied(_("只有该合同的承接机构可以提交月度督导。"))
     if month > month_start(timezone.localdate()):
         raise ValidationError({"month": [_("该月尚未开始，不能提交。")]})
-    if contract.state == ContractState.DRAFT or not (
-        contract.start_on <= month_end(month) and contract.live_until >= month
-    ):
+    if not in_force_in(contract, month):
         raise ValidationError(
             {"month": [_("合同 %(number)s 在该月没有生效的日子。") % {"number": contract.number}]}
         )

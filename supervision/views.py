@@ -41,7 +41,7 @@ from supervision.selectors import (
     sessions_visible,
     supervisor_assignments_visible,
 )
-from supervision.services import month_end, month_start
+from supervision.services import in_force_in, month_end, month_start
 from supervision.session_import import (
     SESSION_FIELDS,
     session_template,
@@ -82,7 +82,7 @@ def contract_month(scope, pk: int, month_text: str) -> tuple[Contract, datetime.
         contract is None
         or month is None
         or month > month_start(timezone.localdate())
-        or not (contract.start_on <= month_end(month) and contract.live_until >= month)
+        or not in_force_in(contract, month)
     ):
         raise Http404(_("该合同没有这个月份。"))
     return contract, month

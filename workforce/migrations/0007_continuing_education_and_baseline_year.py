@@ -5,25 +5,9 @@ from django.db import migrations, models
 
 def seed_baseline_year(apps, schema_editor):
     """Tenants created before the code existed get its default (stations.policy)."""
-    from stations.policy import DEFINITIONS
+    from stations.policy import seed_defaults
 
-    definition = DEFINITIONS["licensed_baseline_year"]
-    Tenant = apps.get_model("stations", "Tenant")
-    PolicyValue = apps.get_model("stations", "PolicyValue")
-    for tenant in Tenant.objects.exclude(policy_values__code=definition.code):
-        PolicyValue.objects.bulk_create(
-            PolicyValue(
-                tenant=tenant,
-                code=definition.code,
-                value=default.value,
-                unit=str(definition.unit),
-                clause=definition.clause,
-                effective_from=default.effective_from,
-                effective_to=default.effective_to,
-                note="默认值（DESIGN.md §5，柳州市三年行动计划）",
-            )
-            for default in definition.defaults
-        )
+    seed_defaults(apps, "licensed_baseline_year", "默认值（DESIGN.md §5，柳州市三年行动计划）")
 
 
 class Migration(migrations.Migration):
