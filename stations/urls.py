@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("api/v1/me/", apis.MeApi.as_view(), name="api-me"),
     path("api/v1/divisions/", apis.DivisionListApi.as_view(), name="api-division-list"),
+    path("api/v1/boundaries/", apis.BoundaryApi.as_view(), name="api-boundaries"),
     path(
         "api/v1/divisions/<str:code>/",
         apis.DivisionDetailApi.as_view(),

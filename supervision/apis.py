@@ -222,10 +222,10 @@ class CompletenessApi(ScopedAPIView):
     """GET ?division=&start=YYYY-MM&end=YYYY-MM → ``{"division", "start", "end",
     "expected", "submitted", "accepted", "on_time", "rate", "on_time_rate"`` (fractions, None
     when nothing was expected), ``"station_months", "supervised", "supervised_rate",
-    "missing": [{"contract", "number", "month"}], "children": [...]}`` (per county and
-    市本级 for a city). Defaults: own scope, the twelve months to last month (the latest
-    that is due; a later ``end`` is refused). Network roles only; another city or county
-    answers 404."""
+    "missing": [{"contract", "number", "month"}], "months": [{"month": "YYYY-MM", ...the
+    same figures}], "children": [...]}`` (per county and 市本级 for a city). Defaults: own
+    scope, the twelve months to last month (the latest that is due; a later ``end`` is
+    refused). Network roles only; another city or county answers 404."""
 
     capability = staticmethod(station_permissions.can_see_network)
 
@@ -279,6 +279,10 @@ class CompletenessApi(ScopedAPIView):
                 "start": f"{start:%Y-%m}",
                 "end": f"{end:%Y-%m}",
                 **shaped(result),
+                "months": [
+                    {"month": key, **shaped(figures)}
+                    for key, figures in sorted(result.months.items())
+                ],
                 "children": [
                     {"county": child.code, "name": child.name, **shaped(child)}
                     for child in result.children

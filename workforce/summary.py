@@ -333,22 +333,28 @@ def workforce_trend(
     """Licensed totals at each year's end from the policy's ``licensed_baseline_year``
     (else five years back) to the day, beside the plan's path: the baseline compounded by
     each year's ``licensed_growth_rate``; and the density of each of ``counties`` on the
-    day. Four queries, whatever the number of workers or years."""
-    from stations.policy import PolicyMissing
-    from stations.selectors import policy_value, policy_values_visible
+    day. Three queries, whatever the number of workers or years."""
+    from stations.selectors import policy_values_visible
 
-    rates = list(policy_values_visible(scope).filter(code="licensed_growth_rate"))
+    rows = list(
+        policy_values_visible(scope).filter(
+            code__in=["licensed_growth_rate", "licensed_baseline_year"]
+        )
+    )
 
-    def rate_on(day: datetime.date) -> float | None:
-        for row in rates:
+    def value_on(code: str, day: datetime.date) -> float | None:
+        for row in rows:
+            if row.code != code:
+                continue
             if row.effective_from <= day and (row.effective_to is None or day <= row.effective_to):
                 return float(row.value)
         return None
 
-    try:
-        baseline_year: int | None = int(policy_value(scope, "licensed_baseline_year", as_of))
-    except PolicyMissing:
-        baseline_year = None
+    def rate_on(day: datetime.date) -> float | None:
+        return value_on("licensed_growth_rate", day)
+
+    baseline = value_on("licensed_baseline_year", as_of)
+    baseline_year: int | None = int(baseline) if baseline is not None else None
     first = min(baseline_year, as_of.year - 1) if baseline_year else as_of.year - 5
     days = [datetime.date(year, 12, 31) for year in range(first, as_of.year)] + [as_of]
     series = licensed_series(scope, days)

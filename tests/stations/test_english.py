@@ -204,3 +204,15 @@ def test_the_english_catalogue_has_nothing_untranslated():
         )
     ]
     assert left == []
+
+
+def test_the_city_dashboard_has_no_chinese_interface_left(world, english):
+    client = world.client_for(world.city_admin)
+    client.cookies["django_language"] = "en"
+    pages = [
+        reverse("reports:home"),
+        reverse("reports:home") + "?as_of=2024-12-31",
+        reverse("reports:compliance") + "?division=4502&fragment=1",
+    ]
+    leaks = {url: interface_chinese(client.get(url).content.decode()) for url in pages}
+    assert {url: found for url, found in leaks.items() if found} == {}
