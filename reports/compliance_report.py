@@ -3,6 +3,7 @@
 The rules come from every app's ``compliance.py`` through ``reports.rules``;
 this module only renders their results: a summary table (rule, clause,
 expected, actual, met or not, and the same day a year before with the trend),
+for a city the per-county comparison (each county's offending records per rule),
 then one section per rule with its offending records. Always in Chinese: it is
 an official document.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -21,6 +23,9 @@ from openpyxl.styles import Font
 
 from reports.models import Job, ReportFormat
 from reports.rules import Compliance, compliance_run
+from stations.compliance import counties_in
+from stations.divisions import Level
+from stations.models import Division
 from stations.registry import RuleResult
 from stations.spreadsheets import append_row
 
@@ -48,6 +53,45 @@ def trend(now: bool | None, before: bool | None) -> str:
     if now == before:
         return "持平"
     return "转为达标" if now else "转为未达标"
+
+
+# The comparison's last row: records of no single county (a city-wide figure, a city
+# contract, a worker registered nowhere in particular).
+CITY_WIDE = "全市"
+
+
+@dataclass
+class CountyRow:
+    """One row of the per-county comparison: a county (or CITY_WIDE, code "") and the
+    number of offending records of each rule that lie in it, in the summary's order."""
+
+    name: str
+    code: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def county_comparison(compliance: Compliance, counties: list[Division]) -> list[CountyRow]:
+    """Each county's offending records per rule, read from the city's findings (a record
+    lies in the county whose six-digit code starts its division code), so the comparison
+    adds up to the city's sections. The CITY_WIDE row comes last, only when it has any.
+    Empty for a county's report."""
+    if compliance.division.level != Level.CITY:
+        return []
+    rows = {
+        county.county_code: CountyRow(county.name, county.short_code, []) for county in counties
+    }
+    city_wide = CountyRow(CITY_WIDE, "", [])
+    for outcome in compliance.outcomes:
+        for row in [*rows.values(), city_wide]:
+            row.counts.append(0)
+        for finding in outcome.result.findings:
+            row = rows.get(finding.division[:6], city_wide)
+            row.counts[-1] += 1
+    return [*rows.values(), *([city_wide] if city_wide.total else [])]
 
 
 def report_compliance(job: Job) -> Compliance:
@@ -82,6 +126,7 @@ def render_pdf(
     job: Job,
     generated_at: datetime.datetime,
     previous: dict[str, RuleResult] | None = None,
+    comparison: list[CountyRow] | None = None,
 ) -> bytes:
     from weasyprint import HTML
 
@@ -92,6 +137,8 @@ def render_pdf(
         "title": f"{compliance.division.name}社工站建设目标达标情况报告",
         "before_day": a_year_before(compliance.as_of),
         "rows": _rows(compliance, previous or {}),
+        "comparison": comparison or [],
+        "city_wide": CITY_WIDE,
     }
     with translation.override("zh-hans"):
         html = render_to_string("reports/compliance_report.html", context)
@@ -107,6 +154,7 @@ def render_xlsx(
     compliance: Compliance,
     generated_at: datetime.datetime,
     previous: dict[str, RuleResult] | None = None,
+    comparison: list[CountyRow] | None = None,
 ) -> bytes:
     workbook = Workbook()
     bold = Font(bold=True)
@@ -179,9 +227,28 @@ def render_xlsx(
     widths = (30, 40, 12, 30, 30, 8, 10, 30, 30, 10, 10)
     for column, width in zip("ABCDEFGHIJK", widths, strict=True):
         summary.column_dimensions[column].width = width
+    if comparison:
+        _comparison_sheet(workbook, compliance, comparison)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _comparison_sheet(workbook: Workbook, compliance: Compliance, rows: list[CountyRow]) -> None:
+    """Sheet 分县对比, second after the summary: a row per county, a column per rule (its
+    number in the summary, code and clause), the offending records in the county."""
+    sheet = workbook.create_sheet("分县对比", 1)
+    append_row(sheet, ["分县（市、区）对比：各规则问题记录数（0 为该县无问题记录）"])
+    sheet["A1"].font = Font(bold=True)
+    headers = [f"{index} {outcome.rule.clause}" for index, outcome in
+               enumerate(compliance.outcomes, start=1)]  # fmt: skip
+    append_row(sheet, ["县（市、区）", "区划代码", *headers, "合计"])
+    append_row(sheet, ["", "", *[outcome.rule.code for outcome in compliance.outcomes], ""])
+    for cell in [*sheet[2], *sheet[3]]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        append_row(sheet, [row.name, row.code, *row.counts, row.total])
+    sheet.column_dimensions["A"].width = 18
 
 
 def compliance_report(job: Job, progress: Callable[[int], None]) -> tuple[str, bytes]:
@@ -190,12 +257,14 @@ def compliance_report(job: Job, progress: Callable[[int], None]) -> tuple[str, b
     progress(40)
     previous = report_previous(job, compliance)
     progress(70)
+    counties = counties_in(job.acting_scope(), job.scope, compliance.as_of)
+    comparison = county_comparison(compliance, counties)
     generated_at = timezone.localtime()
     report_format = job.parameters.get("format", ReportFormat.PDF)
     if report_format == ReportFormat.XLSX:
-        content = render_xlsx(compliance, generated_at, previous)
+        content = render_xlsx(compliance, generated_at, previous, comparison)
     else:
-        content = render_pdf(compliance, job, generated_at, previous)
+        content = render_pdf(compliance, job, generated_at, previous, comparison)
     progress(95)
     filename = f"{job.scope.short_code}-compliance-{compliance.as_of:%Y%m%d}.{report_format}"
     return filename, content

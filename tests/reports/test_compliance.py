@@ -268,8 +268,19 @@ class TestReport:
         assert "未达标" in text and "城中区" in text and "□" not in text
         assert "上年同期" in text and "2023-06-30" in text and "持平" in text
         book = sheets(xlsx.result_file.read())
-        assert list(book)[:4] == ["汇总", "1 一(三)1", "2 二(一)2", "3 二(一)3"]
-        assert len(book) == 1 + len(rules())
+        assert list(book)[:4] == ["汇总", "分县对比", "1 一(三)1", "2 二(一)2"]
+        assert len(book) == 2 + len(rules())
+        # The per-county comparison adds up to the city's sections: under rule 1, 城中区
+        # itself below the target and its six townships without a station.
+        comparison = {row[0]: row for row in book["分县对比"][3:]}
+        assert len(comparison) == 11 and list(comparison)[-1] == "全市"
+        assert comparison["城中区"][1] == "450202" and comparison["城中区"][2] == 1 + 6
+        assert sum(row[2] for row in comparison.values()) == 117 + 10
+        # The city-wide row holds only the specialties, judged for the city as a whole.
+        specialties = 2 + [rule.code for rule in rules()].index("specialist_share_min")
+        city_wide = comparison["全市"]
+        assert city_wide[specialties] == 4 and city_wide[-1] == 4
+        assert "分县（市、区）对比" in text
         summary = [row for row in book["汇总"] if row and row[0] == "coverage_target"]
         assert summary[0][2] == "一(三)1" and summary[0][5] == "未达标"
         assert summary[0][9] == "未达标" and summary[0][10] == "持平"  # 2023-06-30 too
