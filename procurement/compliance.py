@@ -11,7 +11,21 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Greatest, Least, TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,10 +33,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement.models import (
+    AssistanceFunds,
     Contract,
     ContractClause,
     ContractFacility,
+    ContractFunding,
     ContractKind,
+    ContractState,
+    FundingSource,
     Organisation,
 )
 from procurement.selectors import (
@@ -418,6 +436,114 @@ def check_station_under_contract(
     )
 
 
+class Days(Func):
+    """Whole days from the second date to the first (PostgreSQL ``date - date``)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+
+def check_social_assistance_funds_share(
+    scope: Scope, division: Division, as_of: datetime.date
+) -> RuleResult:
+    """Services each county buys with social assistance special funds in the day's year stay
+    within policy ``social_assistance_funds_share_max`` of its funds that year (plan 四(二):
+    2 %). A contract's social-assistance funding counts in a year in proportion to the days
+    of its term in that year. A county that spends none is not judged; one that spends some
+    without its year's funds recorded is a finding (it cannot be checked). Not applicable
+    when no county spends any. Three queries whatever the number of contracts."""
+    try:
+        share_max = Decimal(str(policy_value(scope, "social_assistance_funds_share_max", as_of)))
+    except PolicyMissing as error:
+        return missing_policy(error)
+    first, last = datetime.date(as_of.year, 1, 1), datetime.date(as_of.year, 12, 31)
+    counties = counties_in(scope, division, as_of)
+    term = Days(F("contract__live_until"), F("contract__start_on")) + 1
+    in_year = (
+        Days(
+            Least(F("contract__live_until"), Value(last, output_field=DateField())),
+            Greatest(F("contract__start_on"), Value(first, output_field=DateField())),
+        )
+        + 1
+    )
+    spent = dict(
+        ContractFunding.objects.filter(
+            source=FundingSource.SOCIAL_ASSISTANCE,
+            contract__in=contracts_visible(scope)
+            .exclude(state=ContractState.DRAFT)
+            .filter(start_on__lte=last, live_until__gte=first)
+            .values("pk"),
+            contract__county_code__in=[county.county_code for county in counties],
+        )
+        .values_list("contract__county_code")
+        .annotate(
+            spent=Sum(
+                ExpressionWrapper(
+                    F("amount") * in_year / term, output_field=DecimalField(decimal_places=2)
+                )
+            )
+        )
+        .order_by()
+    )
+    funds = {
+        row.division_id: row.amount
+        for row in AssistanceFunds.objects.filter(
+            tenant_id=scope.tenant_id,
+            division__in=[county.code for county in counties],
+            year=as_of.year,
+        )
+    }
+    expected = _("社会救助专项经费用于购买服务 ≤ %(share)s（合同金额按当年履行天数分摊）") % {
+        "share": f"{share_max:.1%}"
+    }
+    judged, findings = 0, []
+    for county in counties:
+        used = spent.get(county.county_code)
+        if not used:
+            continue
+        judged += 1
+        base = funds.get(county.code)
+        url = reverse("procurement:assistance-funds") + f"?year={as_of.year}"
+        if base is None:
+            actual = _("%(year)d 年列支 %(used)s 元，未登记当年社会救助专项经费，无法核对") % {
+                "year": as_of.year,
+                "used": f"{used:,.0f}",
+            }
+        elif used > base * share_max:
+            actual = _("%(year)d 年列支 %(used)s 元，占专项经费 %(base)s 元的 %(share)s") % {
+                "year": as_of.year,
+                "used": f"{used:,.0f}",
+                "base": f"{base:,.0f}",
+                "share": f"{used / base:.2%}",
+            }
+        else:
+            continue
+        findings.append(
+            Finding(
+                subject=county.name,
+                division=county.short_code,
+                expected=expected,
+                actual=actual,
+                url=url,
+            )
+        )
+    if not judged:
+        return RuleResult(
+            passed=None,
+            expected=expected,
+            actual="—",
+            note=_("%(year)d 年没有以社会救助专项经费购买服务的合同。") % {"year": as_of.year},
+        )
+    return RuleResult(
+        passed=not findings,
+        expected=expected,
+        actual=_("%(ok)d/%(total)d 个列支的县（市、区）在比例内")
+        % {"ok": judged - len(findings), "total": judged},
+        findings=findings,
+    )
+
+
 RULES = [
     Rule(
         code="station_under_contract",
@@ -460,5 +586,11 @@ RULES = [
         title=gettext_lazy("每个县（市、区）孵化社工机构数量达到目标"),
         clause="一(三)3",
         check=check_organisations_incubated,
+    ),
+    Rule(
+        code="social_assistance_funds_share_max",
+        title=gettext_lazy("社会救助专项经费用于购买服务不超过规定比例"),
+        clause="四(二)",
+        check=check_social_assistance_funds_share,
     ),
 ]

@@ -20,9 +20,11 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from procurement.models import Organisation
 from procurement.services import (
+    assistance_funds_set,
     contract_create,
     contract_terminate,
     evaluation_accept,
@@ -62,6 +64,11 @@ GAPS = {"450206": (0, 1), "450225": (0,)}
 MINIMUM_CLAUSES = ("staffing", "service_content", "service_goals", "fund_management")
 ALL_CLAUSES = (*MINIMUM_CLAUSES, "supervision_training", "evaluation")
 PER_STATION_YEAR = Decimal("120000")  # yuan a station a year (two stationed workers and costs)
+# Counties paying the contracts' last 5 % from social assistance special funds (plan 四(二)),
+# and each county's funds a year: 柳城's share is above 2 %, 柳北's within it.
+SOCIAL_ASSISTANCE_COUNTIES = ("450205", "450222")
+ASSISTANCE_FUNDS = {"450205": Decimal("5000000"), "450222": Decimal("3000000")}
+OTHER_FUNDS = Decimal("4000000")
 
 
 def _report_pdf() -> SimpleUploadedFile:
@@ -133,7 +140,11 @@ def _station_contract(admin, county, organisation, number, start, end, covered, 
         "funding": {
             "budget": budget,
             "welfare_lottery": lottery,
-            "charity": amount - budget - lottery,
+            (
+                "social_assistance"
+                if county.county_code in SOCIAL_ASSISTANCE_COUNTIES
+                else "charity"
+            ): amount - budget - lottery,
         },
         "facilities": [{"facility": f.pk, "stationed_workers": 2} for f in covered],
         "pay": {"unlicensed": "2950", "assistant": "3700", "social_worker": "4200"},
@@ -234,6 +245,15 @@ def _build(tenant: Tenant, admin: Membership, memberships: dict) -> str:
                 later,
             )
             contracts += 1
+    for county in counties:
+        for year in range(2021, timezone.localdate().year + 1):
+            assistance_funds_set(
+                actor=admin,
+                division=county.code,
+                year=year,
+                amount=ASSISTANCE_FUNDS.get(county.county_code, OTHER_FUNDS),
+                source=f"{county.name}{year}年社会救助资金预算（演示）",
+            )
     assessors = [
         _organisation(admin, EVALUATORS[0], uscc_compose("52450200", "MJ090001")),
         _organisation(

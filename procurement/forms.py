@@ -253,3 +253,17 @@ class EvaluationSubmitForm(StyledForm, forms.Form):
 
 class ReasonForm(StyledForm, forms.Form):
     reason = forms.CharField(label=_("退回原因"), max_length=500)
+
+
+class AssistanceFundsForm(StyledForm, forms.Form):
+    """One county's social assistance special funds of a year; the service checks the values
+    (procurement.services.assistance_funds_set) and reports every problem at once."""
+
+    division = forms.ChoiceField(label=_("县（市、区）"))
+    year = forms.CharField(label=_("年度"), max_length=4)
+    amount = forms.CharField(label=_("社会救助专项经费（元）"), max_length=20)
+    source = forms.CharField(label=_("数据来源"), max_length=200, required=False)
+
+    def __init__(self, *args, counties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = [(c.short_code, c.name) for c in counties]

@@ -418,3 +418,34 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.period_start}–{self.period_end}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class AssistanceFunds(models.Model):
+    """A county's social assistance special funds (社会救助专项经费: 社会救助工作经费、困难群众
+    救助补助资金等) in a year, in yuan, with its source document. The base of rule
+    social_assistance_funds_share_max (plan 四(二)): services a county buys from these
+    funds stay within that share of them."""
+
+    tenant = models.ForeignKey(Tenant, verbose_name=_("租户"), on_delete=models.CASCADE)
+    division = models.ForeignKey(
+        Division, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("社会救助专项经费（元）"), max_digits=16, decimal_places=2)
+    source = models.CharField(_("数据来源"), max_length=200)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("社会救助专项经费")
+        verbose_name_plural = _("社会救助专项经费")
+        ordering = ["tenant", "division", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "division", "year"], name="assistance_funds_once_a_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="assistance_funds_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.year}: {self.amount}"

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from procurement import permissions
 from procurement.models import (
+    AssistanceFunds,
     Contract,
     ContractFacility,
     ContractFunding,
@@ -241,3 +242,15 @@ def contract_figures(actor: Actor, day: datetime.date) -> ContractFigures:
         funding=funding,
         total=sum((amount for _, _, amount in funding), Decimal(0)),
     )
+
+
+def assistance_funds_visible(actor: Actor) -> QuerySet[AssistanceFunds]:
+    """Social assistance special funds in scope, with their county: network roles, a county
+    officer only its county's; nobody else."""
+    scope = scope_of(actor)
+    if not scope.network:
+        return AssistanceFunds.objects.none()
+    queryset = AssistanceFunds.objects.filter(tenant_id=scope.tenant_id).select_related("division")
+    if scope.county_code:
+        queryset = queryset.filter(division__county_code=scope.county_code)
+    return queryset

@@ -33,6 +33,7 @@ urlpatterns = [
         name="organisation-edit",
     ),
     path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("assistance-funds/", views.AssistanceFundsView.as_view(), name="assistance-funds"),
     path("contracts/new/", views.ContractFormView.as_view(), name="contract-create"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path("contracts/<int:pk>/edit/", views.ContractFormView.as_view(), name="contract-edit"),

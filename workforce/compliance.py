@@ -26,7 +26,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -55,6 +54,7 @@ from workforce.models import (
     Credential,
     CredentialLevel,
     CredentialStatus,
+    Registration,
     Specialty,
     Training,
     WorkerStatus,
@@ -500,12 +500,18 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     44号); the last registration period that ended had the continuing-education hours of the
     level (民发〔2009〕123号: 72 h 助理, 90 h 社会工作师 and 高级), counting the hours recorded
     on the registration and the platform's training records of the period."""
-    registrations = registrations_with_training()
     workers = workers_in(scope, division, as_of).filter(status=WorkerStatus.ACTIVE)
     credentials = list(
         Credential.objects.filter(worker__in=workers.values("pk"), passed_on__lte=as_of)
         .select_related("worker")
-        .prefetch_related(Prefetch("registrations", queryset=registrations))
+        # The worker's name and masked number only: never decrypt ID numbers for a list.
+        .only(
+            "level",
+            "passed_on",
+            "worker__name",
+            "worker__id_number_masked",
+            "worker__registered_county",
+        )
         .order_by("worker__registered_county", "worker__name", "worker_id")
     )
     highest: dict[int, Credential] = {}
@@ -513,10 +519,17 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
         held = highest.get(credential.worker_id)
         if held is None or LEVEL_RANK[credential.level] > LEVEL_RANK[held.level]:
             highest[credential.worker_id] = credential
+    periods: dict[int, list[Registration]] = {}
+    for registration in (
+        registrations_with_training()
+        .filter(credential__in=[credential.pk for credential in highest.values()])
+        .order_by("credential_id", "registered_on")  # not Meta's, which joins the workers
+    ):
+        periods.setdefault(registration.credential_id, []).append(registration)
     expected = _("证书按期登记、有效；每个登记有效期继续教育学时达标")
     findings = []
     for credential in highest.values():
-        problems = _registration_problems(credential, as_of)
+        problems = _registration_problems(credential, periods.get(credential.pk, []), as_of)
         if problems:
             worker = credential.worker
             findings.append(
@@ -539,8 +552,11 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     )
 
 
-def _registration_problems(credential: Credential, as_of: datetime.date) -> list[str]:
-    registrations = list(credential.registrations.all())
+def _registration_problems(
+    credential: Credential, registrations: list[Registration], as_of: datetime.date
+) -> list[str]:
+    """What is wrong with ``credential`` on ``as_of`` given its ``registrations`` (annotated
+    with ``trained``, oldest first), in Chinese; empty when nothing is."""
     label = CredentialLevel(credential.level).label
     problems = []
     status = status_on(registrations, as_of)

@@ -110,6 +110,7 @@ def registrations_with_training():
             held_on__gt=OuterRef("previous_until"),
             held_on__lte=OuterRef("valid_until"),
         )
+        .order_by()  # Meta's ordering would join the workers and tenants for nothing
         .values("worker")
         .annotate(total=Sum("hours"))
         .values("total")

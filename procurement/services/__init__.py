@@ -19,6 +19,7 @@ from procurement.services.evaluations import (
     evaluation_submit_check,
     station_contracts_held,
 )
+from procurement.services.funds import assistance_funds_check, assistance_funds_set
 from procurement.services.organisations import (
     ORGANISATION_FIELDS,
     organisation_check,
@@ -28,6 +29,8 @@ from procurement.services.organisations import (
 )
 
 __all__ = [
+    "assistance_funds_check",
+    "assistance_funds_set",
     "CONTRACT_FIELDS",
     "CONTRACT_VALUES",
     "ORGANISATION_FIELDS",

@@ -13,6 +13,7 @@ from procurement.views.evaluations import (
     EvaluationListView,
     EvaluationReportView,
 )
+from procurement.views.funds import AssistanceFundsView
 from procurement.views.organisations import (
     OrganisationDetailView,
     OrganisationExportView,
@@ -23,6 +24,7 @@ from procurement.views.organisations import (
 )
 
 __all__ = [
+    "AssistanceFundsView",
     "ContractDetailView",
     "ContractDocumentView",
     "ContractFormView",

@@ -134,6 +134,7 @@ def test_the_officers_pages_have_no_chinese_interface_left(world, english):
         reverse("procurement:organisation-create"),
         reverse("procurement:organisation-detail", args=[Organisation.objects.first().pk]),
         reverse("procurement:contract-list"),
+        reverse("procurement:assistance-funds"),
         reverse("procurement:contract-create"),
         reverse("procurement:contract-detail", args=[Contract.objects.get().pk]),
         reverse("procurement:contract-edit", args=[Contract.objects.get().pk]),
