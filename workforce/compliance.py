@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Count,
@@ -54,7 +55,6 @@ from workforce.models import (
     Credential,
     CredentialLevel,
     CredentialStatus,
-    Registration,
     Specialty,
     Training,
     WorkerStatus,
@@ -501,44 +501,48 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     level (民发〔2009〕123号: 72 h 助理, 90 h 社会工作师 and 高级), counting the hours recorded
     on the registration and the platform's training records of the period."""
     workers = workers_in(scope, division, as_of).filter(status=WorkerStatus.ACTIVE)
-    credentials = list(
+    # Plain rows, not model instances: thousands of workers, and never a decrypted number.
+    highest: dict[int, Any] = {}
+    for row in (
         Credential.objects.filter(worker__in=workers.values("pk"), passed_on__lte=as_of)
-        .select_related("worker")
-        # The worker's name and masked number only: never decrypt ID numbers for a list.
-        .only(
+        .order_by("worker__registered_county", "worker__name", "worker_id")
+        .values(
+            "pk",
+            "worker_id",
             "level",
             "passed_on",
             "worker__name",
             "worker__id_number_masked",
             "worker__registered_county",
         )
-        .order_by("worker__registered_county", "worker__name", "worker_id")
-    )
-    highest: dict[int, Credential] = {}
-    for credential in credentials:
-        held = highest.get(credential.worker_id)
-        if held is None or LEVEL_RANK[credential.level] > LEVEL_RANK[held.level]:
-            highest[credential.worker_id] = credential
-    periods: dict[int, list[Registration]] = {}
-    for registration in (
-        registrations_with_training()
-        .filter(credential__in=[credential.pk for credential in highest.values()])
-        .order_by("credential_id", "registered_on")  # not Meta's, which joins the workers
     ):
-        periods.setdefault(registration.credential_id, []).append(registration)
+        held = highest.get(row["worker_id"])
+        if held is None or LEVEL_RANK[row["level"]] > LEVEL_RANK[held["level"]]:
+            highest[row["worker_id"]] = row
+    periods: dict[int, list[Period]] = {}
+    for credential_id, *period in (
+        registrations_with_training()
+        .filter(credential__in=[row["pk"] for row in highest.values()])
+        .order_by("credential_id", "registered_on")  # not Meta's, which joins the workers
+        .values_list(
+            "credential_id", "registered_on", "valid_until", "continuing_education_hours", "trained"
+        )
+    ):
+        periods.setdefault(credential_id, []).append(Period(*period))
     expected = _("证书按期登记、有效；每个登记有效期继续教育学时达标")
     findings = []
-    for credential in highest.values():
-        problems = _registration_problems(credential, periods.get(credential.pk, []), as_of)
+    for held in highest.values():
+        problems = _registration_problems(
+            held["level"], held["passed_on"], periods.get(held["pk"], []), as_of
+        )
         if problems:
-            worker = credential.worker
             findings.append(
                 Finding(
-                    subject=_worker_subject(worker.name, worker.id_number_masked),
-                    division=worker.registered_county,
+                    subject=_worker_subject(held["worker__name"], held["worker__id_number_masked"]),
+                    division=held["worker__registered_county"],
                     expected=expected,
                     actual=_("；").join(problems),
-                    url=_worker_url(worker.pk),
+                    url=_worker_url(held["worker_id"]),
                 )
             )
     return RuleResult(
@@ -552,19 +556,29 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     )
 
 
+class Period(NamedTuple):
+    """One registration as the rule reads it: its period, the continuing-education hours
+    recorded on it and the platform's training of the period (``trained``, hours)."""
+
+    registered_on: datetime.date
+    valid_until: datetime.date
+    continuing_education_hours: Decimal
+    trained: Decimal
+
+
 def _registration_problems(
-    credential: Credential, registrations: list[Registration], as_of: datetime.date
+    level: str, passed_on: datetime.date, registrations: list[Period], as_of: datetime.date
 ) -> list[str]:
-    """What is wrong with ``credential`` on ``as_of`` given its ``registrations`` (annotated
-    with ``trained``, oldest first), in Chinese; empty when nothing is."""
-    label = CredentialLevel(credential.level).label
+    """What is wrong on ``as_of`` with a credential of ``level`` passed on ``passed_on``,
+    given its ``registrations`` (oldest first), in Chinese; empty when nothing is."""
+    label = CredentialLevel(level).label
     problems = []
     status = status_on(registrations, as_of)
     started = sorted(
         (registration for registration in registrations if registration.registered_on <= as_of),
         key=lambda registration: registration.registered_on,
     )
-    due = add_years(credential.passed_on, FIRST_REGISTRATION_WITHIN_YEARS.value)
+    due = add_years(passed_on, FIRST_REGISTRATION_WITHIN_YEARS.value)
     if status == CredentialStatus.EXPIRED:
         problems.append(
             _("%(level)s登记已于 %(day)s 到期") % {"level": label, "day": started[-1].valid_until}
@@ -581,8 +595,8 @@ def _registration_problems(
     ended = [registration for registration in started if registration.valid_until < as_of]
     if ended:
         last = max(ended, key=lambda registration: registration.valid_until)
-        required = CONTINUING_EDUCATION_HOURS[credential.level].value
-        hours = last.continuing_education_hours + last.trained  # type: ignore[attr-defined]
+        required = CONTINUING_EDUCATION_HOURS[level].value
+        hours = last.continuing_education_hours + last.trained
         if hours < required:
             problems.append(
                 _("登记期 %(start)s 至 %(end)s 继续教育 %(hours)s 学时，应 ≥ %(required)d")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -53,7 +53,17 @@ def window_opens(valid_until: datetime.date) -> datetime.date:
     return add_months(valid_until + datetime.timedelta(1), -REREGISTRATION_WINDOW_MONTHS.value)
 
 
-def status_on(registrations: Iterable[Registration], day: datetime.date) -> str:
+class RegistrationPeriod(Protocol):
+    """What status_on reads of a registration (a Registration, or the rules' plain rows)."""
+
+    @property
+    def registered_on(self) -> datetime.date: ...
+
+    @property
+    def valid_until(self) -> datetime.date: ...
+
+
+def status_on(registrations: Iterable[RegistrationPeriod], day: datetime.date) -> str:
     """A credential's CredentialStatus on ``day`` from its registrations.
 
     未登记 before its first registration; 已过期 after the last one ran out; 待再登记 in
