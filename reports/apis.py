@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from reports.alerts import alert_read, alerts_visible
 from reports.models import Alert, Job, JobStatus
 from reports.rules import COMPLIANCE_LEVELS, compliance_as_dict, compliance_run
 from reports.selectors import jobs_visible, reports_visible
-from stations.registry import report_kinds
+from stations.registry import report_kinds, rules
 from stations.scoping import ScopedAPIView
 
 
@@ -165,6 +166,21 @@ class ComplianceQuerySerializer(serializers.Serializer):
     as_of = serializers.CharField(
         required=False, allow_blank=True, help_text="YYYY-MM-DD，2000-01-01 至今天；默认今天"
     )
+    rule = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="规则代码，多个以逗号分隔（如 registration_valid）；默认全部规则",
+    )
+
+    def validate_rule(self, value: str) -> list[str] | None:
+        codes = [code.strip() for code in value.split(",") if code.strip()]
+        known = {rule.code for rule in rules()}
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                _("未知的规则代码：%(codes)s。") % {"codes": "、".join(unknown)}
+            )
+        return codes or None
 
 
 class ComplianceApi(ScopedAPIView):
@@ -173,8 +189,8 @@ class ComplianceApi(ScopedAPIView):
     ``{"division", "as_of", "rules": [{"code", "title", "clause", "passed",
     "expected", "actual", "note", "findings": [{"subject", "division",
     "expected", "actual"}]}]}``; ``passed`` is null when a rule does not apply
-    (``note`` says why). A village or township division, or a day outside
-    2000-01-01…today, answers 400.
+    (``note`` says why). ``?rule=code[,code]`` answers only those rules. A village or
+    township division, a day outside 2000-01-01…today or an unknown rule code answers 400.
     """
 
     capability = staticmethod(permissions.can_view_compliance)
@@ -183,6 +199,7 @@ class ComplianceApi(ScopedAPIView):
         parameters=[
             OpenApiParameter("division", str, description="市或县（市、区）代码"),
             OpenApiParameter("as_of", datetime.date, description="统计日期"),
+            OpenApiParameter("rule", str, description="规则代码，逗号分隔；默认全部"),
         ],
         responses={
             200: inline_serializer(
@@ -212,7 +229,8 @@ class ComplianceApi(ScopedAPIView):
             errors.update(error.message_dict)
         if errors:
             raise DjangoValidationError(errors)
-        return Response(compliance_as_dict(compliance_run(self.scope, division, as_of)))
+        only = query.validated_data.get("rule")
+        return Response(compliance_as_dict(compliance_run(self.scope, division, as_of, only)))
 
 
 class AlertSerializer(serializers.Serializer):

@@ -60,26 +60,37 @@ def check_sessions_per_station_month(
         minimum = int(policy_value(scope, "supervision_sessions_per_station_month_min", as_of))
     except PolicyMissing as error:
         return missing_policy(error)
-    accepted = list(_accepted(scope, division, as_of).select_related("contract"))
+    accepted = list(_accepted(scope, division, as_of).values_list("contract_id", "month"))
     expected = _("每站每月督导 ≥ %(n)d 次") % {"n": minimum}
     if not accepted:
         return RuleResult(
             passed=None, expected=expected, actual="—", note=_("该年尚无审核通过的月份。")
         )
-    rows = list(
-        ContractFacility.objects.filter(contract__in=[s.contract_id for s in accepted])
-        .select_related("facility")
+    contract_ids = {contract for contract, _month in accepted}
+    # Plain rows: (contract, facility, live from, live until, name, township code).
+    by_contract: dict[int, list[tuple]] = {}
+    for row in (
+        ContractFacility.objects.filter(contract__in=contract_ids)
         .order_by("facility__division_id")
-    )
-    periods = list(
-        FacilityOperatingPeriod.objects.filter(
-            facility__in=[row.facility_id for row in rows]
-        ).values_list("facility_id", "started_on", "ended_on")
-    )
+        .values_list(
+            "contract_id",
+            "facility_id",
+            "live_from",
+            "live_until",
+            "facility__name",
+            "facility__division_id",
+        )
+    ):
+        by_contract.setdefault(row[0], []).append(row)
+    spans: dict[int, list[tuple]] = {}
+    for facility, started, ended in FacilityOperatingPeriod.objects.filter(
+        facility__in={row[1] for rows in by_contract.values() for row in rows}
+    ).values_list("facility_id", "started_on", "ended_on"):
+        spans.setdefault(facility, []).append((started, ended))
     counts = {
         (contract, facility, month): n
         for contract, facility, month, n in SupervisionSession.objects.filter(
-            contract__in=[s.contract_id for s in accepted], month__in={s.month for s in accepted}
+            contract__in=contract_ids, month__in={month for _contract, month in accepted}
         )
         .values_list("contract_id", "facility_id", "month")
         .annotate(n=Count("pk"))
@@ -87,33 +98,31 @@ def check_sessions_per_station_month(
     }
     findings = []
     judged = 0
-    for submission in accepted:
-        last = month_end(submission.month)
-        for row in rows:
-            if row.contract_id != submission.contract_id:
-                continue
-            if row.live_from is None or row.live_until is None:
+    for contract, month in accepted:
+        last = month_end(month)
+        for _contract, facility, live_from, live_until, name, township in by_contract.get(
+            contract, []
+        ):
+            if live_from is None or live_until is None:
                 continue  # a draft's rows: never in force
-            if row.live_from > last or row.live_until < submission.month:
+            if live_from > last or live_until < month:
                 continue
             operating = any(
-                facility == row.facility_id
-                and started <= last
-                and (ended is None or ended > submission.month)
-                for facility, started, ended in periods
+                started <= last and (ended is None or ended > month)
+                for started, ended in spans.get(facility, ())
             )
             if not operating:
                 continue
             judged += 1
-            n = counts.get((submission.contract_id, row.facility_id, submission.month), 0)
+            n = counts.get((contract, facility, month), 0)
             if n < minimum:
                 findings.append(
                     Finding(
-                        subject=f"{row.facility.name} · {submission.month:%Y-%m}",
-                        division=row.facility.division_id[:9],
+                        subject=f"{name} · {month:%Y-%m}",
+                        division=township[:9],
                         expected=expected,
                         actual=_("%(n)d 次") % {"n": n},
-                        url=reverse("stations:facility-detail", args=[row.facility_id]),
+                        url=reverse("stations:facility-detail", args=[facility]),
                     )
                 )
     return RuleResult(

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -501,10 +502,10 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     level (民发〔2009〕123号: 72 h 助理, 90 h 社会工作师 and 高级), counting the hours recorded
     on the registration and the platform's training records of the period."""
     workers = workers_in(scope, division, as_of).filter(status=WorkerStatus.ACTIVE)
-    # Plain rows, not model instances: thousands of workers, and never a decrypted number.
-    highest: dict[int, Any] = {}
-    for row in (
-        Credential.objects.filter(worker__in=workers.values("pk"), passed_on__lte=as_of)
+    total, candidates = _registration_candidates(workers, as_of)
+    # Only the candidates' rows (plain values: never a decrypted ID number) and periods.
+    highest = list(
+        Credential.objects.filter(pk__in=candidates)
         .order_by("worker__registered_county", "worker__name", "worker_id")
         .values(
             "pk",
@@ -515,14 +516,11 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
             "worker__id_number_masked",
             "worker__registered_county",
         )
-    ):
-        held = highest.get(row["worker_id"])
-        if held is None or LEVEL_RANK[row["level"]] > LEVEL_RANK[held["level"]]:
-            highest[row["worker_id"]] = row
+    )
     periods: dict[int, list[Period]] = {}
     for credential_id, *period in (
         registrations_with_training()
-        .filter(credential__in=[row["pk"] for row in highest.values()])
+        .filter(credential__in=candidates)
         .order_by("credential_id", "registered_on")  # not Meta's, which joins the workers
         .values_list(
             "credential_id", "registered_on", "valid_until", "continuing_education_hours", "trained"
@@ -531,7 +529,7 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
         periods.setdefault(credential_id, []).append(Period(*period))
     expected = _("证书按期登记、有效；每个登记有效期继续教育学时达标")
     findings = []
-    for held in highest.values():
+    for held in highest:
         problems = _registration_problems(
             held["level"], held["passed_on"], periods.get(held["pk"], []), as_of
         )
@@ -549,11 +547,67 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
         passed=not findings,
         expected=expected,
         actual=_("%(ok)d/%(total)d 名在岗持证社工符合")
-        % {"ok": len(highest) - len(findings), "total": len(highest)},
+        % {"ok": total - len(findings), "total": total},
         findings=findings,
         note=_("依据 %(a)s、%(b)s（全国规定）。")
         % {"a": REGISTRATION_SOURCE, "b": CONTINUING_EDUCATION_SOURCE},
     )
+
+
+def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[int]]:
+    """(how many workers in post hold a certificate, the ids of the highest certificates
+    that may break a registration rule), in one query. The database picks each worker's
+    highest certificate and keeps those whose current registration ended, that were never
+    registered, first registered after the allowed years, or whose last ended period had
+    fewer continuing-education hours than the level asks; _registration_problems then
+    judges each candidate exactly and words the problem."""
+    workers_sql, workers_params = workers.values("pk").query.sql_with_params()
+    ranks = " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in LEVEL_RANK.items())
+    required = " ".join(
+        f"WHEN '{level}' THEN {rule.value}" for level, rule in CONTINUING_EDUCATION_HOURS.items()
+    )
+    sql = f"""
+        WITH workers(id) AS ({workers_sql}),
+        c AS (
+          SELECT DISTINCT ON (c.worker_id) c.id, c.worker_id, c.level, c.passed_on
+          FROM workforce_credential c JOIN workers w ON w.id = c.worker_id
+          WHERE c.passed_on <= %s
+          ORDER BY c.worker_id, CASE c.level {ranks} END DESC, c.id),
+        r AS (
+          SELECT g.credential_id, g.registered_on, g.valid_until,
+                 g.continuing_education_hours AS recorded,
+                 COALESCE(LAG(g.valid_until) OVER (PARTITION BY g.credential_id
+                                                   ORDER BY g.registered_on),
+                          DATE '1900-01-01') AS previous_until
+          FROM workforce_registration g JOIN c ON c.id = g.credential_id
+          WHERE g.registered_on <= %s),
+        s AS (
+          SELECT c.id, min(r.registered_on) AS first_on,
+                 (array_agg(r.valid_until ORDER BY r.registered_on DESC))[1] AS current_until
+          FROM c LEFT JOIN r ON r.credential_id = c.id GROUP BY c.id),
+        e AS (
+          SELECT DISTINCT ON (r.credential_id) r.* FROM r WHERE r.valid_until < %s
+          ORDER BY r.credential_id, r.valid_until DESC),
+        t AS (
+          SELECT e.credential_id, e.recorded + COALESCE(sum(tr.hours), 0) AS hours
+          FROM e JOIN c ON c.id = e.credential_id
+          LEFT JOIN workforce_training tr ON tr.worker_id = c.worker_id
+               AND tr.held_on >= e.registered_on AND tr.held_on > e.previous_until
+               AND tr.held_on <= e.valid_until
+          GROUP BY e.credential_id, e.recorded)
+        SELECT NULL, count(*) FROM c
+        UNION ALL
+        SELECT c.id, NULL FROM c JOIN s ON s.id = c.id LEFT JOIN t ON t.credential_id = c.id
+        WHERE s.current_until < %s OR s.first_on IS NULL
+           OR s.first_on > c.passed_on + make_interval(years => %s)
+           OR t.hours < CASE c.level {required} END
+    """  # noqa: S608 - workers_sql is the ORM's own SQL; levels and hours are our constants
+    params = [*workers_params, as_of, as_of, as_of, as_of, FIRST_REGISTRATION_WITHIN_YEARS.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    total = next(count for credential, count in rows if credential is None)
+    return total, [credential for credential, _count in rows if credential is not None]
 
 
 class Period(NamedTuple):

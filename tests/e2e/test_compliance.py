@@ -1,5 +1,6 @@
 """The seams in headless Chromium: policy values, dated overrides, compliance, its report."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -94,3 +95,40 @@ def test_city_admin_excludes_a_township_from_a_past_date(page, liuzhou):
     expect(page.get_by_test_id("coverage-count")).to_contain_text("计入 117")
     expect(page.get_by_test_id("overridden-list")).to_contain_text("2022 年起整体搬迁")
     screenshot(page, "dashboard-overridden")
+
+
+def test_the_city_bureau_reads_its_dashboard_follows_a_failing_rule_and_gets_the_report(
+    page, liuzhou
+):
+    station(liuzhou["county"], "450202001", date(2021, 1, 1))
+    log_in(page, "demo_city", PASSWORD)
+
+    # The home: the county map drawn from the shipped boundaries, 柳江区 named instead.
+    county_map = page.get_by_test_id("county-map")
+    expect(county_map).to_have_attribute("data-ready", "true")
+    expect(county_map.locator("path")).to_have_count(9)
+    expect(county_map.locator("path[data-county='450202']")).to_have_count(1)
+    expect(page.get_by_test_id("map-missing")).to_contain_text("柳江区")
+    expect(page.locator("#supervision-chart")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_test_id("under-contract")).to_have_text("0.0%")
+    card = page.get_by_test_id("compliance-card")
+    expect(card.get_by_test_id("failing-coverage_target")).to_be_visible()
+    screenshot(page, "dashboard-city")
+
+    # A failing rule leads to its records.
+    card.get_by_test_id("failing-coverage_target").get_by_role("link").click()
+    expect(page).to_have_url(
+        re.compile(r"/compliance/\?division=4502&as_of=[\d-]+#coverage_target$")
+    )
+    expect(page.get_by_test_id("findings-coverage_target")).to_contain_text("城中区")
+
+    # The report of the same day, made by the worker, with the per-county comparison.
+    with celery_worker():
+        page.get_by_test_id("compliance-pdf").click()
+        job = Job.objects.get()
+        row = page.locator(f"#job-{job.pk}")
+        expect(row).to_have_attribute("data-status", "succeeded", timeout=90_000)
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="下载").click()
+    text = pdf_text(Path(download_info.value.path()).read_bytes())
+    assert "柳州市社工站建设目标达标情况报告" in text and "分县（市、区）对比" in text

@@ -415,3 +415,17 @@ def test_a_city_with_no_stations_gets_a_report_where_every_rule_fails(
     }
     assert len(book["1 一(三)1"]) == 2 + 10 + 118  # title, header, counties, townships
     assert len(book["2 二(一)2"]) == 2 + 10
+
+
+def test_the_api_answers_chosen_rules_and_refuses_unknown_codes(world):
+    client = api_for(world.city_admin)
+    body = client.get(
+        "/api/v1/compliance/", {"rule": "six_haves,coverage_target", "as_of": "2024-06-30"}
+    ).json()
+    assert [rule["code"] for rule in body["rules"]] == ["coverage_target", "six_haves"]
+    error = assert_error(
+        client.get("/api/v1/compliance/", {"rule": "coverage_target,nonsense"}),
+        400,
+        "invalid",
+    )
+    assert "nonsense" in error["fields"]["rule"][0]
