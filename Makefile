@@ -69,6 +69,8 @@ benchmarks: install-dev
 	$(BIN)/python benchmarks/divisions_import.py
 	$(BIN)/python benchmarks/coverage.py
 	$(BIN)/python benchmarks/import.py
+	$(BIN)/python benchmarks/workforce.py
+	$(BIN)/python benchmarks/compliance.py
 
 stop-db: install
 	$(BIN)/python -c "from config import embedded_db; embedded_db.stop()"

@@ -48,7 +48,7 @@ from stations.policy import PolicyMissing
 from stations.registry import Finding, Rule, RuleResult
 from stations.scoping import Scope
 from stations.selectors import in_force_on, policy_value, policy_values_visible
-from workforce.credentials import registrations_with_training, status_on
+from workforce.credentials import status_on
 from workforce.models import (
     LEVEL_RANK,
     PLAN_SPECIALTIES,
@@ -502,42 +502,16 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     level (民发〔2009〕123号: 72 h 助理, 90 h 社会工作师 and 高级), counting the hours recorded
     on the registration and the platform's training records of the period."""
     workers = workers_in(scope, division, as_of).filter(status=WorkerStatus.ACTIVE)
-    total, candidates = _registration_candidates(workers, as_of)
-    # Only the candidates' rows (plain values: never a decrypted ID number) and periods.
-    highest = list(
-        Credential.objects.filter(pk__in=candidates)
-        .order_by("worker__registered_county", "worker__name", "worker_id")
-        .values(
-            "pk",
-            "worker_id",
-            "level",
-            "passed_on",
-            "worker__name",
-            "worker__id_number_masked",
-            "worker__registered_county",
-        )
-    )
-    periods: dict[int, list[Period]] = {}
-    for credential_id, *period in (
-        registrations_with_training()
-        .filter(credential__in=candidates)
-        .order_by("credential_id", "registered_on")  # not Meta's, which joins the workers
-        .values_list(
-            "credential_id", "registered_on", "valid_until", "continuing_education_hours", "trained"
-        )
-    ):
-        periods.setdefault(credential_id, []).append(Period(*period))
+    total, highest = _registration_candidates(workers, as_of)
     expected = _("证书按期登记、有效；每个登记有效期继续教育学时达标")
     findings = []
     for held in highest:
-        problems = _registration_problems(
-            held["level"], held["passed_on"], periods.get(held["pk"], []), as_of
-        )
+        problems = _registration_problems(held["level"], held["passed_on"], held["periods"], as_of)
         if problems:
             findings.append(
                 Finding(
-                    subject=_worker_subject(held["worker__name"], held["worker__id_number_masked"]),
-                    division=held["worker__registered_county"],
+                    subject=_worker_subject(held["name"], held["masked"]),
+                    division=held["county"],
                     expected=expected,
                     actual=_("；").join(problems),
                     url=_worker_url(held["worker_id"]),
@@ -554,13 +528,16 @@ def check_registration_valid(scope: Scope, division: Division, as_of: datetime.d
     )
 
 
-def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[int]]:
-    """(how many workers in post hold a certificate, the ids of the highest certificates
-    that may break a registration rule), in one query. The database picks each worker's
-    highest certificate and keeps those whose current registration ended, that were never
-    registered, first registered after the allowed years, or whose last ended period had
-    fewer continuing-education hours than the level asks; _registration_problems then
-    judges each candidate exactly and words the problem."""
+def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[dict]]:
+    """(how many workers in post hold a certificate, the highest certificates that may break
+    a registration rule), in one query: ``[{"worker_id", "level", "passed_on", "name",
+    "masked", "county", "periods": [Period]}]`` by county, name and worker. The database
+    picks each worker's highest certificate and keeps those whose current registration
+    ended, that were never registered, first registered after the allowed years, or whose
+    last ended period had fewer continuing-education hours than the level asks, with their
+    registrations begun by the day and each one's training (a period runs from the day
+    after the previous one ended); _registration_problems then judges each exactly and words
+    the problem. Plain values: never a decrypted ID number."""
     workers_sql, workers_params = workers.values("pk").query.sql_with_params()
     ranks = " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in LEVEL_RANK.items())
     required = " ".join(
@@ -594,20 +571,54 @@ def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[i
           LEFT JOIN workforce_training tr ON tr.worker_id = c.worker_id
                AND tr.held_on >= e.registered_on AND tr.held_on > e.previous_until
                AND tr.held_on <= e.valid_until
-          GROUP BY e.credential_id, e.recorded)
-        SELECT NULL, count(*) FROM c
-        UNION ALL
-        SELECT c.id, NULL FROM c JOIN s ON s.id = c.id LEFT JOIN t ON t.credential_id = c.id
-        WHERE s.current_until < %s OR s.first_on IS NULL
-           OR s.first_on > c.passed_on + make_interval(years => %s)
-           OR t.hours < CASE c.level {required} END
+          GROUP BY e.credential_id, e.recorded),
+        candidates AS (
+          SELECT c.* FROM c JOIN s ON s.id = c.id LEFT JOIN t ON t.credential_id = c.id
+          WHERE s.current_until < %s OR s.first_on IS NULL
+             OR s.first_on > c.passed_on + make_interval(years => %s)
+             OR t.hours < CASE c.level {required} END),
+        periods AS (
+          SELECT r.credential_id, json_agg(json_build_array(
+                   r.registered_on, r.valid_until, r.recorded::text,
+                   (SELECT COALESCE(sum(tr.hours), 0) FROM workforce_training tr
+                    WHERE tr.worker_id = k.worker_id AND tr.held_on >= r.registered_on
+                      AND tr.held_on > r.previous_until AND tr.held_on <= r.valid_until)::text)
+                   ORDER BY r.registered_on) AS periods
+          FROM r JOIN candidates k ON k.id = r.credential_id GROUP BY r.credential_id)
+        SELECT (SELECT count(*) FROM c), k.worker_id, k.level, k.passed_on, w.name,
+               w.id_number_masked, w.registered_county, p.periods
+        FROM (SELECT 1) one
+        LEFT JOIN candidates k ON true
+        LEFT JOIN workforce_socialworker w ON w.id = k.worker_id
+        LEFT JOIN periods p ON p.credential_id = k.id
+        ORDER BY w.registered_county, w.name, k.worker_id
     """  # noqa: S608 - workers_sql is the ORM's own SQL; levels and hours are our constants
     params = [*workers_params, as_of, as_of, as_of, as_of, FIRST_REGISTRATION_WITHIN_YEARS.value]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total = next(count for credential, count in rows if credential is None)
-    return total, [credential for credential, _count in rows if credential is not None]
+    candidates = [
+        {
+            "worker_id": worker_id,
+            "level": level,
+            "passed_on": passed_on,
+            "name": name,
+            "masked": masked,
+            "county": county,
+            "periods": [
+                Period(
+                    datetime.date.fromisoformat(start),
+                    datetime.date.fromisoformat(until),
+                    Decimal(recorded),
+                    Decimal(trained),
+                )
+                for start, until, recorded, trained in periods or ()
+            ],
+        }
+        for _total, worker_id, level, passed_on, name, masked, county, periods in rows
+        if worker_id is not None
+    ]
+    return rows[0][0], candidates
 
 
 class Period(NamedTuple):

@@ -269,24 +269,29 @@ def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.da
     """
     if not days:
         return {}
-    workers = social_workers_visible(scope).values("pk", "registered_county")
+    # No ordering: Meta's would sort every worker by tenant and name for nothing.
+    workers = social_workers_visible(scope).order_by().values("pk", "registered_county")
     workers_sql, workers_params = workers.query.sql_with_params()
+    # Three disjoint parts, summed per (day, county): the licensed workers registered in a
+    # county; those stationed in a county other than the one that registered them (each
+    # once a day and county); and the city's total.
     sql = f"""
         WITH days AS (SELECT unnest(%s::date[]) AS day),
              workers(id, registered_county) AS ({workers_sql}),
+             first_passed AS (
+               SELECT c.worker_id, w.registered_county AS county, min(c.passed_on) AS passed_on
+               FROM workforce_credential c JOIN workers w ON w.id = c.worker_id
+               GROUP BY c.worker_id, w.registered_county),
              licensed AS (
-               SELECT days.day, w.id AS worker, w.registered_county AS county
-               FROM days JOIN workers w ON EXISTS (
-                 SELECT 1 FROM workforce_credential c
-                 WHERE c.worker_id = w.id AND c.passed_on <= days.day)),
-             counted AS (
-               SELECT day, worker, county FROM licensed WHERE county <> ''
-               UNION
-               SELECT l.day, l.worker, a.county_code FROM licensed l
-               JOIN workforce_assignment a ON a.worker_id = l.worker AND a.role = ANY(%s)
-                 AND a.started_on <= l.day AND (a.ended_on IS NULL OR a.ended_on >= l.day)
-               WHERE a.county_code <> '')
-        SELECT day, county, count(*) FROM counted GROUP BY day, county
+               SELECT days.day, f.worker_id AS worker, f.county
+               FROM days JOIN first_passed f ON f.passed_on <= days.day)
+        SELECT day, county, count(*) FROM licensed WHERE county <> '' GROUP BY day, county
+        UNION ALL
+        SELECT l.day, a.county_code, count(DISTINCT l.worker) FROM licensed l
+        JOIN workforce_assignment a ON a.worker_id = l.worker AND a.role = ANY(%s)
+          AND a.started_on <= l.day AND (a.ended_on IS NULL OR a.ended_on >= l.day)
+        WHERE a.county_code <> '' AND a.county_code <> l.county
+        GROUP BY l.day, a.county_code
         UNION ALL
         SELECT day, %s, count(*) FROM licensed GROUP BY day
     """  # noqa: S608 - workers_sql is the ORM's own SQL, values go as parameters
@@ -294,7 +299,7 @@ def licensed_series(scope: Scope, days: list[datetime.date]) -> dict[datetime.da
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(days), *workers_params, list(STATION_ROLES), CITY])
         for day, county, n in cursor.fetchall():
-            series[day][county] = n
+            series[day][county] = series[day].get(county, 0) + n
     return series
 
 
