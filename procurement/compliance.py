@@ -451,7 +451,9 @@ def check_social_assistance_funds_share(
     within policy ``social_assistance_funds_share_max`` of its funds that year (plan 四(二):
     2 %). A contract's social-assistance funding counts in a year in proportion to the days
     of its term in that year. A county that spends none is not judged; one that spends some
-    without its year's funds recorded is a finding (it cannot be checked). Not applicable
+    without its year's funds recorded is a finding (it cannot be checked). A contract
+    terminated early counts its signed amount per day of its signed term, for the days it
+    ran. Not applicable
     when no county spends any. Three queries whatever the number of contracts."""
     try:
         share_max = Decimal(str(policy_value(scope, "social_assistance_funds_share_max", as_of)))
@@ -459,7 +461,8 @@ def check_social_assistance_funds_share(
         return missing_policy(error)
     first, last = datetime.date(as_of.year, 1, 1), datetime.date(as_of.year, 12, 31)
     counties = counties_in(scope, division, as_of)
-    term = Days(F("contract__live_until"), F("contract__start_on")) + 1
+    # The signed term prices the service; a contract ended early spent only its days.
+    term = Days(F("contract__end_on"), F("contract__start_on")) + 1
     in_year = (
         Days(
             Least(F("contract__live_until"), Value(last, output_field=DateField())),

@@ -155,7 +155,13 @@ class ComplianceView(ScopedView):
             .order_by("code")
         )
         compliance = compliance_run(self.scope, division, as_of)
-        if request.GET.get("fragment") and not errors:
+        if request.GET.get("fragment"):
+            if errors:  # the card shows why (htmx does not swap an error status)
+                return render(
+                    request,
+                    "reports/_compliance_card.html",
+                    {"errors": [m for messages_ in errors.values() for m in messages_]},
+                )
             # The dashboard's card: the summary, each rule linked to its section here.
             query = urlencode({"division": division.short_code, "as_of": as_of.isoformat()})
             link = f"{reverse('reports:compliance')}?{query}"

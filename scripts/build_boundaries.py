@@ -56,6 +56,33 @@ def ring(points: list) -> list | None:
     return kept if len(kept) >= 4 else None
 
 
+def decoded(geometry: dict, scale: float) -> dict:
+    """A geometry of ECharts' compressed form (``UTF8Encoding``: each ring a string of
+    zigzag-encoded deltas from ``encodeOffsets``, in 1/``scale`` degrees) as plain
+    coordinates; the package's 上海 and 重庆 files use it."""
+
+    def ring(text: str, offset: list) -> list:
+        x, y = offset
+        points = []
+        for index in range(0, len(text) - 1, 2):
+            dx, dy = ord(text[index]) - 64, ord(text[index + 1]) - 64
+            x += (dx >> 1) ^ -(dx & 1)
+            y += (dy >> 1) ^ -(dy & 1)
+            points.append([x / scale, y / scale])
+        return points
+
+    offsets = geometry.get("encodeOffsets") or []
+    coordinates = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        shapes = [[ring(text, offsets[i]) for i, text in enumerate(coordinates)]]
+    else:
+        shapes = [
+            [ring(text, offsets[p][i]) for i, text in enumerate(polygon)]
+            for p, polygon in enumerate(coordinates)
+        ]
+    return {"type": "MultiPolygon", "coordinates": shapes}
+
+
 def depth(value) -> int:
     """How deep the lists go: 2 for a ring, 3 for a polygon, 4 for a multipolygon."""
     level = 0
@@ -88,7 +115,10 @@ def cities(package: Path):
             code = str(feature.get("id") or "")
             if len(code) != 6 or not code.isdigit():
                 continue
-            shapes = polygons(feature["geometry"])
+            geometry = feature["geometry"]
+            if collection.get("UTF8Encoding"):
+                geometry = decoded(geometry, collection.get("UTF8Scale") or 1024)
+            shapes = polygons(geometry)
             if shapes:
                 features.setdefault(code[:4], []).append(
                     {

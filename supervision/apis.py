@@ -223,9 +223,9 @@ class CompletenessApi(ScopedAPIView):
     "expected", "submitted", "accepted", "on_time", "rate", "on_time_rate"`` (fractions, None
     when nothing was expected), ``"station_months", "supervised", "supervised_rate",
     "missing": [{"contract", "number", "month"}], "months": [{"month": "YYYY-MM", ...the
-    same figures}], "children": [...]}`` (per county and 市本级 for a city). Defaults: own
-    scope, the twelve months to last month (the latest that is due; a later ``end`` is
-    refused). Network roles only; another city or county answers 404."""
+    same figures but missing}], "children": [...]}`` (per county and 市本级 for a city).
+    Defaults: own scope, the twelve months to last month (the latest that is due; a later
+    ``end`` is refused). Network roles only; another city or county answers 404."""
 
     capability = staticmethod(station_permissions.can_see_network)
 
@@ -279,8 +279,8 @@ class CompletenessApi(ScopedAPIView):
                 "start": f"{start:%Y-%m}",
                 "end": f"{end:%Y-%m}",
                 **shaped(result),
-                "months": [
-                    {"month": key, **shaped(figures)}
+                "months": [  # the missing months are listed once, above
+                    {"month": key, **{k: v for k, v in shaped(figures).items() if k != "missing"}}
                     for key, figures in sorted(result.months.items())
                 ],
                 "children": [

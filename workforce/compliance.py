@@ -20,6 +20,7 @@ import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Count,
@@ -538,11 +539,19 @@ def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[d
     registrations begun by the day and each one's training (a period runs from the day
     after the previous one ended); _registration_problems then judges each exactly and words
     the problem. Plain values: never a decrypted ID number."""
-    workers_sql, workers_params = workers.values("pk").query.sql_with_params()
-    ranks = " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in LEVEL_RANK.items())
-    required = " ".join(
-        f"WHEN '{level}' THEN {rule.value}" for level, rule in CONTINUING_EDUCATION_HOURS.items()
-    )
+    try:  # no ordering: Meta's would sort every worker by tenant and name for nothing
+        workers_sql, workers_params = workers.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope that can see no worker
+        return 0, []
+    # The levels' ranks and continuing-education hours go as parameters, pair by pair.
+    ranks = " ".join("WHEN %s THEN %s" for _level in LEVEL_RANK)
+    rank_params = [value for pair in LEVEL_RANK.items() for value in pair]
+    required = " ".join("WHEN %s THEN %s" for _level in CONTINUING_EDUCATION_HOURS)
+    required_params = [
+        value
+        for level, rule in CONTINUING_EDUCATION_HOURS.items()
+        for value in (str(level), rule.value)
+    ]
     sql = f"""
         WITH workers(id) AS ({workers_sql}),
         c AS (
@@ -551,20 +560,21 @@ def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[d
           WHERE c.passed_on <= %s
           ORDER BY c.worker_id, CASE c.level {ranks} END DESC, c.id),
         r AS (
-          SELECT g.credential_id, g.registered_on, g.valid_until,
+          SELECT g.id, g.credential_id, g.registered_on, g.valid_until,
                  g.continuing_education_hours AS recorded,
                  COALESCE(LAG(g.valid_until) OVER (PARTITION BY g.credential_id
-                                                   ORDER BY g.registered_on),
+                                                   ORDER BY g.registered_on, g.id),
                           DATE '1900-01-01') AS previous_until
           FROM workforce_registration g JOIN c ON c.id = g.credential_id
           WHERE g.registered_on <= %s),
         s AS (
           SELECT c.id, min(r.registered_on) AS first_on,
-                 (array_agg(r.valid_until ORDER BY r.registered_on DESC))[1] AS current_until
+                 (array_agg(r.valid_until ORDER BY r.registered_on DESC, r.id DESC))[1]
+                   AS current_until
           FROM c LEFT JOIN r ON r.credential_id = c.id GROUP BY c.id),
         e AS (
           SELECT DISTINCT ON (r.credential_id) r.* FROM r WHERE r.valid_until < %s
-          ORDER BY r.credential_id, r.valid_until DESC),
+          ORDER BY r.credential_id, r.valid_until DESC, r.id DESC),
         t AS (
           SELECT e.credential_id, e.recorded + COALESCE(sum(tr.hours), 0) AS hours
           FROM e JOIN c ON c.id = e.credential_id
@@ -583,7 +593,7 @@ def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[d
                    (SELECT COALESCE(sum(tr.hours), 0) FROM workforce_training tr
                     WHERE tr.worker_id = k.worker_id AND tr.held_on >= r.registered_on
                       AND tr.held_on > r.previous_until AND tr.held_on <= r.valid_until)::text)
-                   ORDER BY r.registered_on) AS periods
+                   ORDER BY r.registered_on, r.id) AS periods
           FROM r JOIN candidates k ON k.id = r.credential_id GROUP BY r.credential_id)
         SELECT (SELECT count(*) FROM c), k.worker_id, k.level, k.passed_on, w.name,
                w.id_number_masked, w.registered_county, p.periods
@@ -592,8 +602,17 @@ def _registration_candidates(workers, as_of: datetime.date) -> tuple[int, list[d
         LEFT JOIN workforce_socialworker w ON w.id = k.worker_id
         LEFT JOIN periods p ON p.credential_id = k.id
         ORDER BY w.registered_county, w.name, k.worker_id
-    """  # noqa: S608 - workers_sql is the ORM's own SQL; levels and hours are our constants
-    params = [*workers_params, as_of, as_of, as_of, as_of, FIRST_REGISTRATION_WITHIN_YEARS.value]
+    """  # noqa: S608 - workers_sql is the ORM's own SQL; every value goes as a parameter
+    params = [
+        *workers_params,
+        as_of,
+        *rank_params,
+        as_of,
+        as_of,
+        as_of,
+        FIRST_REGISTRATION_WITHIN_YEARS.value,
+        *required_params,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

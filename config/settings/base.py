@@ -150,7 +150,10 @@ DATABASES = {
 }
 # No JIT: the rules' correlated subqueries look expensive to the planner, which then spends
 # about 300 ms compiling a query that runs in 120 ms (registration_valid on 柳州's data).
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Added to any options DATABASE_URL gives. Behind PgBouncer, list "options" in its
+# ignore_startup_parameters and set jit = off on the database instead.
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # A second connection to the same database: a long job reports its progress through it
 # while its own transaction is still open, so the page polling the job sees it move.
 DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

@@ -40,7 +40,7 @@ def assistance_funds_check(
         errors.setdefault("division", []).append(str(error))
     else:
         county = Division.objects.filter(
-            code=code, city_code=actor.tenant.code, level=Level.COUNTY
+            code=code, city_code=actor.tenant.code, level=Level.COUNTY, retired_on__isnull=True
         ).first()
         own = actor.scope.county_code if actor.scope and actor.scope.level == Level.COUNTY else None
         if county is None:
@@ -67,7 +67,9 @@ def assistance_funds_check(
     elif money != money.quantize(Decimal("0.01")):
         errors.setdefault("amount", []).append(_("金额最多两位小数（元、角、分）。"))
     text = str(source or "").strip()
-    if not text:
+    if "\x00" in text:
+        errors.setdefault("source", []).append(_("不能包含空字符。"))
+    elif not text:
         errors.setdefault("source", []).append(_("请注明数据来源（如预算文件文号）。"))
     elif len(text) > 200:
         errors.setdefault("source", []).append(_("不能超过 %(limit)d 个字符。") % {"limit": 200})

@@ -33,8 +33,10 @@ class AssistanceFundsView(ScopedView):
         manage = permissions.can_manage_contracts(self.membership)
         rows = self.get_queryset().order_by("-year", "division_id")
         year = request.GET.get("year", "").strip()
-        if year.isdigit() and len(year) == 4:
+        if year.isascii() and year.isdecimal() and len(year) == 4:
             rows = rows.filter(year=int(year))
+        else:
+            year = ""  # not a year: the whole list, and no heading claiming one
         if manage and form is None:
             form = AssistanceFundsForm(counties=self.counties(), auto_id="funds-%s")
         context = {"rows": rows, "form": form if manage else None, "year": year}

@@ -66,6 +66,17 @@ class TestRule:
         assert share_rule(world.county_officer, "450202").passed is True
         assert share_rule(world.other_county_officer, "450206").passed is None
 
+    def test_a_contract_ended_early_counts_only_the_days_it_ran(self, world, bought):
+        from procurement.services import contract_terminate
+
+        set_funds(world.county_officer, "1000000")
+        contract_terminate(actor=world.county_officer, contract=bought,
+                           on=date(2024, 3, 31), reason="承接机构退出")  # fmt: skip
+        # 91 days of 2024 at 90,000 yuan over the signed 1,096 days: 7,473 yuan, 0.75 %.
+        result = share_rule(world.city_admin)
+        assert result.passed is True
+        assert share_rule(world.city_admin, as_of=date(2025, 6, 30)).passed is None
+
     def test_the_threshold_is_policy(self, world, bought):
         from stations.services import policy_value_set
 
@@ -133,3 +144,13 @@ class TestPage:
         )
         gl = world.client_for(world.other_tenant_admin)
         assert "城中区" not in gl.get("/assistance-funds/").content.decode()
+
+    def test_odd_input_is_refused_or_ignored_never_a_500(self, world):
+        client = world.client_for(world.county_officer)
+        nul = client.post("/assistance-funds/", {"division": "450202", "year": "2025",
+                                                 "amount": "1", "source": "预算\x00"})  # fmt: skip
+        assert nul.status_code == 400 and 'data-testid="error-source"' in nul.content.decode()
+        for year in ("²⁰²⁴", "abc", "2024-01"):
+            page = client.get("/assistance-funds/", {"year": year})
+            assert page.status_code == 200 and f"{year} 年" not in page.content.decode()
+        assert not AssistanceFunds.objects.exists()

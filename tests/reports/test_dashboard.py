@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.utils import timezone
 
 from stations.boundaries import boundary_codes, city_boundaries
 from tests.helpers import DASHBOARD_CEILING, api_for, get
@@ -93,6 +92,17 @@ def test_the_compliance_card_is_scoped(world, outsiders):
     outsiders.assert_page_hidden("/compliance/?division=450202&fragment=1")
 
 
-def test_a_city_without_boundaries_draws_nothing():
+def test_the_card_says_why_it_cannot_answer(world):
+    client = world.client_for(world.city_admin)
+    card = client.get("/compliance/?division=4502&as_of=1999-01-01&fragment=1")
+    assert card.status_code == 200  # htmx swaps it in
+    assert 'data-testid="compliance-card-error"' in card.content.decode()
+
+
+def test_the_boundaries_are_real_places_and_a_city_without_any_draws_nothing():
     assert city_boundaries("9999") == {"type": "FeatureCollection", "features": []}
-    assert timezone.localdate()  # the archive is read without the database
+    # 重庆's file in the package is in ECharts' compressed form: decoded at build time.
+    wanzhou = next(f for f in city_boundaries("5001")["features"] if f["id"] == "500101")
+    lon, lat = wanzhou["geometry"]["coordinates"][0][0][0]
+    assert wanzhou["properties"]["name"] == "万州区" and 107 < lon < 109 and 30 < lat < 32
+    assert len(boundary_codes("3101")) >= 15
