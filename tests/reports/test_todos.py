@@ -13,9 +13,10 @@ from tests.supervision.test_sessions import MARCH, session, setting  # noqa: F40
 from workforce.credentials import credential_create, registration_create
 
 pytestmark = pytest.mark.django_db
-# The officer's list runs every rule of the county (reports.rules) and the other sources,
-# each in a fixed number of queries whatever the number of records.
-TODO_PAGE = 75
+# The officer's list runs every rule of the county (reports.rules: 56 queries for 22 rules
+# on the demo's 城中区, where every rule has data to read), the other sources (18) and the
+# session, user and membership (3): 77 measured on the demo, whatever the number of records.
+TODO_PAGE = 80
 
 
 def keys(groups, source):
