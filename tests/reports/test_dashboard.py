@@ -106,3 +106,19 @@ def test_the_boundaries_are_real_places_and_a_city_without_any_draws_nothing():
     lon, lat = wanzhou["geometry"]["coordinates"][0][0][0]
     assert wanzhou["properties"]["name"] == "万州区" and 107 < lon < 109 and 30 < lat < 32
     assert len(boundary_codes("3101")) >= 15
+
+
+def test_another_tenant_and_a_county_see_none_of_the_citys_blocks(world, setting, licensed):  # noqa: F811
+    guilin = get(
+        world.client_for(world.other_tenant_admin), "/", ceiling=DASHBOARD
+    ).content.decode()
+    # 桂林's own home: its counties only, none of 柳州's contracts, workers or funding.
+    counties = embedded(guilin, "map-counties")
+    assert counties and all(code.startswith("4503") for code in counties)
+    assert re.search(r'data-testid="under-contract">—<', guilin) and "0 / 运营中 0" in guilin
+    assert re.search(r'data-testid="licensed-total">0<', guilin)
+    assert re.search(r'data-testid="funding-total">0 ', guilin) and "城中区" not in guilin
+    assert "division=4503" in re.search(r'data-map-url="([^"]+)"', guilin).group(1)
+    # Another county's officer gets the county home, without the city's blocks.
+    liujiang = get(world.client_for(world.other_county_officer), "/").content.decode()
+    assert 'data-testid="county-map"' not in liujiang and "funding-total" not in liujiang
